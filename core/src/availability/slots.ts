@@ -1,0 +1,115 @@
+import type { ServiceDef, StoreCatalog } from '../catalog/types.ts';
+import { cellField } from '../inventory/cells.ts';
+import { type GroupPlan, planGroups } from '../inventory/plan.ts';
+import { DAY_MS, MINUTE_MS, localDayBounds, localTimeOf } from '../time/zoned.ts';
+
+export interface CellState {
+  capacity: number;
+  booked: number;
+}
+
+/** Reads one cell of the inventory (Redis mirror); undefined = the cell does not exist (closed). */
+export type InventoryLookup = (localDate: string, field: string) => CellState | undefined;
+
+export interface ResourceAvailability {
+  resourceId: number;
+  remaining: number;
+}
+
+export interface Slot {
+  startMs: number;
+  endMs: number;
+  localTime: string;
+  /** Bookings (or, for per-person services, persons) that still fit. 0 = fully booked. */
+  remaining: number;
+  /** Per candidate of the service's first requirement, so a customer can pick a person or room. */
+  resources: ResourceAvailability[];
+}
+
+/** Slot starts on the service's grid inside one local day (23 or 25 hours on DST days). */
+export function slotStartsForDay(service: ServiceDef, timeZone: string, localDate: string): number[] {
+  const { start, end } = localDayBounds(localDate, timeZone);
+  const step = service.slotIntervalMinutes * MINUTE_MS;
+  const out: number[] = [];
+  for (let t = start; t < end; t += step) out.push(t);
+  return out;
+}
+
+/** Units a candidate can still take: the tightest of its cells; null if any cell is closed. */
+function candidateUnits(cells: GroupPlan['candidates'][number]['cells'], quantity: number, lookup: InventoryLookup): number | null {
+  let units = Number.POSITIVE_INFINITY;
+  for (const cell of cells) {
+    const state = lookup(cell.localDate, cellField(cell.resourceId, cell.startMinute));
+    if (!state) return null;
+    units = Math.min(units, Math.floor(Math.max(0, state.capacity - state.booked) / quantity));
+  }
+  return units === Number.POSITIVE_INFINITY ? 0 : units;
+}
+
+/**
+ * Remaining units of one slot, or null if the slot is closed (some requirement
+ * has no open candidate). Candidates of different requirements are counted
+ * independently: an upper bound that the atomic reserve step makes exact.
+ */
+export function evaluateSlot(groups: GroupPlan[], lookup: InventoryLookup): { remaining: number; resources: ResourceAvailability[] } | null {
+  let remaining = Number.POSITIVE_INFINITY;
+  let firstGroup: ResourceAvailability[] = [];
+  for (const [index, group] of groups.entries()) {
+    let groupUnits = 0;
+    let open = false;
+    const perCandidate: ResourceAvailability[] = [];
+    for (const candidate of group.candidates) {
+      const units = candidateUnits(candidate.cells, group.quantity, lookup);
+      if (units === null) continue;
+      open = true;
+      groupUnits += units;
+      perCandidate.push({ resourceId: candidate.resourceId, remaining: units });
+    }
+    if (!open) return null;
+    remaining = Math.min(remaining, groupUnits);
+    if (index === 0) firstGroup = perCandidate;
+  }
+  return { remaining: remaining === Number.POSITIVE_INFINITY ? 0 : remaining, resources: firstGroup };
+}
+
+export interface AvailabilityQuery {
+  catalog: StoreCatalog;
+  service: ServiceDef;
+  localDate: string;
+  nowMs: number;
+  resourceId?: number | undefined;
+}
+
+/** Groups for every candidate slot of the day that is inside the notice/horizon window. */
+export function plannedSlots(query: AvailabilityQuery): { startMs: number; groups: GroupPlan[] }[] {
+  const { catalog, service, localDate, nowMs, resourceId } = query;
+  const earliest = nowMs + service.minNoticeMinutes * MINUTE_MS;
+  const latest = nowMs + catalog.store.horizonDays * DAY_MS;
+  return slotStartsForDay(service, catalog.store.timezone, localDate)
+    .filter((t) => t >= earliest && t < latest)
+    .map((startMs) => ({ startMs, groups: planGroups(catalog, service, startMs, 1, resourceId) }));
+}
+
+/** Local dates whose inventory the planned slots touch (a late slot can cross midnight). */
+export function datesTouched(slots: { groups: GroupPlan[] }[]): string[] {
+  const dates = new Set<string>();
+  for (const slot of slots) for (const g of slot.groups) for (const c of g.candidates) for (const cell of c.cells) dates.add(cell.localDate);
+  return [...dates].sort();
+}
+
+export function computeSlots(query: AvailabilityQuery, planned: { startMs: number; groups: GroupPlan[] }[], lookup: InventoryLookup): Slot[] {
+  const { catalog, service } = query;
+  const slots: Slot[] = [];
+  for (const { startMs, groups } of planned) {
+    const evaluated = evaluateSlot(groups, lookup);
+    if (!evaluated) continue;
+    slots.push({
+      startMs,
+      endMs: startMs + service.durationMinutes * MINUTE_MS,
+      localTime: localTimeOf(startMs, catalog.store.timezone),
+      remaining: evaluated.remaining,
+      resources: evaluated.resources,
+    });
+  }
+  return slots;
+}

@@ -1,0 +1,70 @@
+import { AppError } from '../errors.ts';
+
+export const BookingStatuses = [
+  'PENDING',
+  'AWAITING_PAYMENT',
+  'CONFIRMED',
+  'CHECKED_IN',
+  'COMPLETED',
+  'NO_SHOW',
+  'CANCELLED',
+  'EXPIRED',
+  'REJECTED',
+] as const;
+
+export type BookingStatus = (typeof BookingStatuses)[number];
+
+/**
+ * The booking life cycle. PENDING exists only between the 202 and the persist
+ * worker (the hold lives in Redis); every other state is a MySQL row.
+ *
+ *   PENDING ──► CONFIRMED ──► CHECKED_IN ──► COMPLETED
+ *      │  │         │  └────► NO_SHOW
+ *      │  │         └───────► CANCELLED
+ *      │  └─► AWAITING_PAYMENT ─► CONFIRMED | EXPIRED | CANCELLED
+ *      └────► EXPIRED | CANCELLED | REJECTED
+ */
+
+const transitions: Record<BookingStatus, readonly BookingStatus[]> = {
+  PENDING: ['CONFIRMED', 'AWAITING_PAYMENT', 'EXPIRED', 'CANCELLED', 'REJECTED'],
+  AWAITING_PAYMENT: ['CONFIRMED', 'EXPIRED', 'CANCELLED'],
+  CONFIRMED: ['CHECKED_IN', 'NO_SHOW', 'CANCELLED'],
+  CHECKED_IN: ['COMPLETED'],
+  COMPLETED: [],
+  NO_SHOW: [],
+  CANCELLED: [],
+  EXPIRED: [],
+  REJECTED: [],
+};
+
+/** States that hold inventory: their cells count towards `booked`. */
+export const capacityHoldingStatuses: readonly BookingStatus[] = [
+  'PENDING',
+  'AWAITING_PAYMENT',
+  'CONFIRMED',
+  'CHECKED_IN',
+  'COMPLETED',
+  'NO_SHOW',
+];
+
+/** Outcomes of the accept → persist pipeline: every accepted request reaches exactly one. */
+export const pipelineOutcomes: readonly BookingStatus[] = ['CONFIRMED', 'REJECTED', 'EXPIRED', 'CANCELLED'];
+
+export function canTransition(from: BookingStatus, to: BookingStatus): boolean {
+  return transitions[from].includes(to);
+}
+
+export function assertTransition(from: BookingStatus, to: BookingStatus): void {
+  if (!canTransition(from, to)) {
+    throw new AppError('INVALID_TRANSITION', `booking cannot go from ${from} to ${to}`);
+  }
+}
+
+export function isTerminal(status: BookingStatus): boolean {
+  return transitions[status].length === 0;
+}
+
+/** Statuses from which `to` can be reached; used for compare-and-set updates (`WHERE status IN (...)`). */
+export function statusesLeadingTo(to: BookingStatus): BookingStatus[] {
+  return BookingStatuses.filter((from) => transitions[from].includes(to));
+}

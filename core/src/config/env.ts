@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import type { ClockSettings } from '../clock.ts';
+
+/**
+ * Shared pieces of every process's configuration. Each process composes the
+ * fragments it needs in its own `config.ts`, parses `process.env` once at boot
+ * and passes the frozen result down; nothing else reads the environment.
+ */
+
+/** Values that are fine on a laptop and fatal in production. */
+const DEV_DEFAULTS = new Set<string>();
+
+export function devDefault(value: string): string {
+  DEV_DEFAULTS.add(value);
+  return value;
+}
+
+const intFromEnv = (fallback: number) => z.coerce.number().int().default(fallback);
+
+export const runtimeEnv = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+};
+
+export const mysqlEnv = {
+  MYSQL_HOST: z.string().default('127.0.0.1'),
+  MYSQL_PORT: intFromEnv(3306),
+  MYSQL_USER: z.string().default('root'),
+  MYSQL_PASSWORD: z.string().default(''),
+  MYSQL_DATABASE: z.string().regex(/^[A-Za-z0-9_]+$/, 'letters, digits and _ only').default('zhiyue'),
+  MYSQL_POOL_SIZE: intFromEnv(10),
+};
+
+export const redisEnv = {
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379/0'),
+  /** Every key this deployment writes starts with it; tests use a fresh one per run. */
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('zy'),
+};
+
+export const clockEnv = {
+  /** system | fixed (frozen at CLOCK_AT) | start-at (starts at CLOCK_AT, then runs) | offset (CLOCK_OFFSET_MS). */
+  CLOCK_MODE: z.enum(['system', 'fixed', 'offset', 'start-at']).default('system'),
+  CLOCK_AT: z.string().datetime({ offset: true }).optional(),
+  CLOCK_OFFSET_MS: intFromEnv(0),
+};
+
+export const phoneKeyEnv = {
+  PHONE_KEY_ID: intFromEnv(1),
+  /** base64 of 32 random bytes (AES-256-GCM). */
+  PHONE_ENC_KEY: z.string().default(devDefault('ZGV2LW9ubHktcGhvbmUta2V5LWRvLW5vdC11c2UhISE=')),
+  /** base64 of 32 random bytes (HMAC blind index). */
+  PHONE_INDEX_KEY: z.string().default(devDefault('ZGV2LW9ubHktaW5kZXgta2V5LWRvLW5vdC11c2UhISE=')),
+};
+
+export function clockSettingsFrom(env: { CLOCK_MODE: string; CLOCK_AT?: string | undefined; CLOCK_OFFSET_MS: number }): ClockSettings {
+  switch (env.CLOCK_MODE) {
+    case 'fixed':
+    case 'start-at':
+      if (!env.CLOCK_AT) throw new Error(`CLOCK_MODE=${env.CLOCK_MODE} needs CLOCK_AT`);
+      return { mode: env.CLOCK_MODE, at: Date.parse(env.CLOCK_AT) };
+    case 'offset':
+      return { mode: 'offset', offsetMs: env.CLOCK_OFFSET_MS };
+    default:
+      return { mode: 'system' };
+  }
+}
+
+export function base64Key(value: string, name: string): Buffer {
+  const key = Buffer.from(value, 'base64');
+  if (key.length !== 32) throw new Error(`${name} must be base64 of exactly 32 bytes`);
+  return key;
+}
+
+/**
+ * Parses and freezes a process's configuration; throws one readable error
+ * listing every bad variable, and refuses development secrets in production.
+ */
+export function parseEnv<S extends z.ZodRawShape>(shape: S, source: Record<string, string | undefined>): Readonly<z.output<z.ZodObject<S>>> {
+  const result = z.object(shape).safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`invalid configuration:\n${problems}`);
+  }
+  const config = result.data as Record<string, unknown>;
+  if (config.NODE_ENV === 'production') {
+    const insecure = Object.entries(config).filter(([, v]) => typeof v === 'string' && DEV_DEFAULTS.has(v)).map(([k]) => k);
+    if (insecure.length > 0) throw new Error(`development defaults are not allowed in production: ${insecure.join(', ')}`);
+  }
+  return Object.freeze(result.data);
+}

@@ -1,0 +1,60 @@
+/**
+ * Typed domain errors. Domain code throws these with a stable code and never
+ * knows about HTTP; the gateway maps codes to statuses in one table.
+ */
+export const ErrorCodes = [
+  'VALIDATION_FAILED',
+  'IDEMPOTENCY_KEY_REQUIRED',
+  'IDEMPOTENCY_MISMATCH',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'STORE_NOT_FOUND',
+  'SERVICE_NOT_FOUND',
+  'BOOKING_NOT_FOUND',
+  'RESOURCE_NOT_FOUND',
+  'SLOT_SOLD_OUT',
+  'SLOT_UNAVAILABLE',
+  'SLOT_TOO_SOON',
+  'SLOT_BEYOND_HORIZON',
+  'SLOT_MISALIGNED',
+  'PARTY_TOO_LARGE',
+  'CUSTOMER_LIMIT_REACHED',
+  'INVALID_TRANSITION',
+  'BOOKING_ALREADY_STARTED',
+  'LOGIN_FAILED',
+  'LOGIN_BLOCKED',
+  'LOGIN_RATE_LIMITED',
+  'UPSTREAM_UNAVAILABLE',
+  'INVENTORY_REBUILDING',
+  'SERVICE_UNAVAILABLE',
+  'PAYLOAD_TOO_LARGE',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ErrorCodes)[number];
+
+export interface ErrorDetails {
+  /** Field-level problems for VALIDATION_FAILED. */
+  issues?: { path: string; message: string }[];
+  /** Seconds a client should wait before retrying (429/503). */
+  retryAfterSeconds?: number;
+  /** Extra values for the user-facing message template. */
+  params?: Record<string, string | number>;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetails;
+
+  constructor(code: ErrorCode, message?: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(message ?? code, options);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

@@ -1,0 +1,132 @@
+import { type Requirement, type ResourceDef, type ServiceDef, type StoreCatalog, candidatesFor } from '../catalog/types.ts';
+import { AppError } from '../errors.ts';
+import { DAY_MS, MINUTE_MS, localDateOf, localTimeOf, parseTimeOfDay } from '../time/zoned.ts';
+import { cellsCovering } from './cells.ts';
+
+export interface CellClaim {
+  resourceId: number;
+  startMinute: number;
+  /** Local date of the cell's start in the store's zone: it picks the Redis inventory hash. */
+  localDate: string;
+}
+
+export interface CandidatePlan {
+  resourceId: number;
+  cells: CellClaim[];
+}
+
+/** One requirement of the service: take `quantity` units on every cell of exactly one candidate. */
+export interface GroupPlan {
+  quantity: number;
+  candidates: CandidatePlan[];
+}
+
+export interface BookingPlan {
+  storeId: number;
+  merchantId: number;
+  serviceId: number;
+  startMs: number;
+  endMs: number;
+  partySize: number;
+  priceFen: number;
+  localDate: string;
+  groups: GroupPlan[];
+}
+
+export interface BookingRequest {
+  serviceId: number;
+  startMs: number;
+  partySize: number;
+  /** A customer's chosen staff member or room; omitted = "any". */
+  resourceId?: number | undefined;
+}
+
+export function requirementUnits(requirement: Requirement, partySize: number): number {
+  return requirement.perPerson ? requirement.quantity * partySize : requirement.quantity;
+}
+
+export function occupiedRange(service: ServiceDef, startMs: number): { start: number; end: number } {
+  return {
+    start: startMs - service.bufferBeforeMinutes * MINUTE_MS,
+    end: startMs + (service.durationMinutes + service.bufferAfterMinutes) * MINUTE_MS,
+  };
+}
+
+/** Cells a candidate would occupy, with the local date of each (computed per cell only across a midnight). */
+function candidateCells(resource: ResourceDef, minutes: number[], timeZone: string): CellClaim[] {
+  const firstDate = localDateOf(minutes[0]! * MINUTE_MS, timeZone);
+  const lastDate = localDateOf(minutes[minutes.length - 1]! * MINUTE_MS, timeZone);
+  return minutes.map((startMinute) => ({
+    resourceId: resource.id,
+    startMinute,
+    localDate: firstDate === lastDate ? firstDate : localDateOf(startMinute * MINUTE_MS, timeZone),
+  }));
+}
+
+export function isOnSlotGrid(service: ServiceDef, startMs: number, cellMinutes: number, timeZone: string): boolean {
+  if (startMs % (cellMinutes * MINUTE_MS) !== 0) return false;
+  return parseTimeOfDay(localTimeOf(startMs, timeZone)) % service.slotIntervalMinutes === 0;
+}
+
+/** The groups of cells a booking at `startMs` would claim; no validation (availability reuses it). */
+export function planGroups(catalog: StoreCatalog, service: ServiceDef, startMs: number, partySize: number, resourceId?: number): GroupPlan[] {
+  const { store } = catalog;
+  const range = occupiedRange(service, startMs);
+  const minutes = cellsCovering(range.start, range.end, store.cellMinutes);
+  let preferredUsed = false;
+  return service.requirements.map((requirement) => {
+    let candidates = candidatesFor(requirement, catalog.resources);
+    if (resourceId !== undefined && !preferredUsed && candidates.some((c) => c.id === resourceId)) {
+      candidates = candidates.filter((c) => c.id === resourceId);
+      preferredUsed = true;
+    }
+    return {
+      quantity: requirementUnits(requirement, partySize),
+      candidates: candidates.map((resource) => ({ resourceId: resource.id, cells: candidateCells(resource, minutes, store.timezone) })),
+    };
+  });
+}
+
+/** Validates a booking request against the catalog and the clock, and plans its cells. */
+export function planBooking(catalog: StoreCatalog, request: BookingRequest, nowMs: number): BookingPlan {
+  const { store } = catalog;
+  const service = catalog.services.get(request.serviceId);
+  if (!service) throw new AppError('SERVICE_NOT_FOUND', `service ${request.serviceId} is not offered by store ${store.id}`);
+  if (request.partySize > service.maxPartySize) {
+    throw new AppError('PARTY_TOO_LARGE', `party of ${request.partySize} exceeds ${service.maxPartySize}`, {
+      params: { max: service.maxPartySize },
+    });
+  }
+  if (!isOnSlotGrid(service, request.startMs, store.cellMinutes, store.timezone)) {
+    throw new AppError('SLOT_MISALIGNED', 'start time is not on the slot grid');
+  }
+  if (request.startMs < nowMs + service.minNoticeMinutes * MINUTE_MS) {
+    throw new AppError('SLOT_TOO_SOON', 'start time is inside the minimum notice', {
+      params: { minutes: service.minNoticeMinutes },
+    });
+  }
+  if (request.startMs >= nowMs + store.horizonDays * DAY_MS) {
+    throw new AppError('SLOT_BEYOND_HORIZON', 'start time is beyond the booking horizon', { params: { days: store.horizonDays } });
+  }
+  if (request.resourceId !== undefined && !catalog.resources.some((r) => r.id === request.resourceId)) {
+    throw new AppError('RESOURCE_NOT_FOUND', `resource ${request.resourceId} is not in store ${store.id}`);
+  }
+  const groups = planGroups(catalog, service, request.startMs, request.partySize, request.resourceId);
+  if (request.resourceId !== undefined && !groups.some((g) => g.candidates.length === 1 && g.candidates[0]!.resourceId === request.resourceId)) {
+    throw new AppError('RESOURCE_NOT_FOUND', `resource ${request.resourceId} cannot perform service ${service.id}`);
+  }
+  if (groups.some((g) => g.candidates.length === 0)) {
+    throw new AppError('SLOT_UNAVAILABLE', `service ${service.id} has a requirement no resource can meet`);
+  }
+  return {
+    storeId: store.id,
+    merchantId: store.merchantId,
+    serviceId: service.id,
+    startMs: request.startMs,
+    endMs: request.startMs + service.durationMinutes * MINUTE_MS,
+    partySize: request.partySize,
+    priceFen: service.priceFen * request.partySize,
+    localDate: localDateOf(request.startMs, store.timezone),
+    groups,
+  };
+}

@@ -1,0 +1,98 @@
+import { Temporal } from 'temporal-polyfill';
+
+/**
+ * Wall-clock helpers for a merchant's IANA time zone. Instants are UTC
+ * milliseconds everywhere; a "local date" is `YYYY-MM-DD` in the store's zone.
+ */
+
+export const MINUTE_MS = 60_000;
+export const DAY_MS = 86_400_000;
+
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+const timeFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function dateFormatter(timeZone: string): Intl.DateTimeFormat {
+  let formatter = dateFormatters.get(timeZone);
+  if (!formatter) {
+    // en-CA formats as YYYY-MM-DD, which is exactly the key format we want.
+    formatter = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dateFormatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+function timeFormatter(timeZone: string): Intl.DateTimeFormat {
+  let formatter = timeFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    timeFormatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    dateFormatter(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The local calendar date of an instant, e.g. `2026-11-30`. */
+export function localDateOf(instantMs: number, timeZone: string): string {
+  return dateFormatter(timeZone).format(instantMs);
+}
+
+/** The local wall-clock time of an instant, e.g. `09:30`. */
+export function localTimeOf(instantMs: number, timeZone: string): string {
+  return timeFormatter(timeZone).format(instantMs);
+}
+
+/**
+ * The instant at which a local wall-clock time happens. In a DST gap the time
+ * does not exist and is moved forward ('compatible', as calendars do); in an
+ * overlap the earlier instant wins.
+ */
+export function zonedToInstant(localDate: string, minuteOfDay: number, timeZone: string): number {
+  const midnight = Temporal.PlainDate.from(localDate).toPlainDateTime();
+  return midnight
+    .add({ minutes: minuteOfDay })
+    .toZonedDateTime(timeZone, { disambiguation: 'compatible' }).epochMilliseconds;
+}
+
+/** [start, end) of a local day as instants; 23 or 25 hours long on DST days. */
+export function localDayBounds(localDate: string, timeZone: string): { start: number; end: number } {
+  const day = Temporal.PlainDate.from(localDate);
+  return {
+    start: day.toZonedDateTime({ timeZone }).epochMilliseconds,
+    end: day.add({ days: 1 }).toZonedDateTime({ timeZone }).epochMilliseconds,
+  };
+}
+
+/** ISO weekday of a local date: 1 = Monday … 7 = Sunday. */
+export function isoWeekday(localDate: string): number {
+  return Temporal.PlainDate.from(localDate).dayOfWeek;
+}
+
+export function addDays(localDate: string, days: number): string {
+  return Temporal.PlainDate.from(localDate).add({ days }).toString();
+}
+
+export function isLocalDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  try {
+    return Temporal.PlainDate.from(value, { overflow: 'reject' }).toString() === value;
+  } catch {
+    return false;
+  }
+}
+
+/** `HH:MM` or `HH:MM:SS` (as MySQL returns TIME) → minutes after midnight; 24:00 allowed as day end. */
+export function parseTimeOfDay(value: string): number {
+  const match = /^(\d{2}):(\d{2})(?::\d{2})?$/.exec(value);
+  if (!match) throw new Error(`bad time of day: ${value}`);
+  const minutes = Number(match[1]) * 60 + Number(match[2]);
+  if (minutes > 24 * 60 || Number(match[2]) > 59) throw new Error(`bad time of day: ${value}`);
+  return minutes;
+}

@@ -1,0 +1,178 @@
+import type { Redis } from 'ioredis';
+import type { BookingIntent, CellQuantity, IntentBase } from '../../core/src/booking/intent.ts';
+import { cellField, parseCellField } from '../../core/src/inventory/cells.ts';
+import type { GroupPlan } from '../../core/src/inventory/plan.ts';
+import type { RedisKeys } from './keys.ts';
+import { MarkPersistedCode, type ReleaseCode, ReserveCode } from './reserve-codes.ts';
+
+export interface ReserveInput {
+  base: IntentBase;
+  groups: GroupPlan[];
+  requestHash: string;
+  customerDailyLimit: number;
+  idempotencyTtlSeconds: number;
+  holdTtlSeconds: number;
+}
+
+export type ReserveOutcome =
+  | { kind: 'reserved'; intent: BookingIntent }
+  | { kind: 'replay'; bookingId: string }
+  | { kind: 'sold-out' }
+  | { kind: 'closed' }
+  | { kind: 'customer-limit' }
+  | { kind: 'idempotency-mismatch' }
+  | { kind: 'rebuilding' };
+
+/** Runs reserve.lua: all cells of one candidate per group, or nothing. */
+export async function reserve(redis: Redis, keys: RedisKeys, input: ReserveInput): Promise<ReserveOutcome> {
+  const { base, groups } = input;
+  const store = keys.store(base.storeId);
+  // Sorted, so the hold's `days` can be recomputed from any cell list (intentDays) for a release.
+  const dates = [...new Set(groups.flatMap((g) => g.candidates.flatMap((c) => c.cells.map((cell) => cell.localDate))))].sort();
+  const dateIndex = new Map(dates.map((d, i) => [d, i + 1]));
+  const args: (string | number)[] = [
+    store.epoch,
+    store.idempotency(base.customerId, base.idempotencyKey),
+    store.hold(base.bookingId),
+    store.holds,
+    store.customerDay(base.customerId, base.localDate),
+    ...dates.map((d) => store.inventory(d)),
+    base.bookingId,
+    base.customerId,
+    input.requestHash,
+    base.deadlineMs,
+    input.customerDailyLimit,
+    input.idempotencyTtlSeconds,
+    input.holdTtlSeconds,
+    JSON.stringify(base),
+    dates.length,
+    ...dates,
+    groups.length,
+  ];
+  for (const group of groups) {
+    args.push(group.quantity, group.candidates.length);
+    for (const candidate of group.candidates) {
+      args.push(candidate.resourceId, candidate.cells.length);
+      for (const cell of candidate.cells) args.push(dateIndex.get(cell.localDate)!, cellField(cell.resourceId, cell.startMinute));
+    }
+  }
+  const reply = await redis.reserve(5 + dates.length, ...args);
+  const code = Number(reply[0]);
+  switch (code) {
+    case ReserveCode.Reserved: {
+      const chosen = reply.slice(2).map(Number);
+      const cells: CellQuantity[] = [];
+      groups.forEach((group, g) => {
+        const candidate = group.candidates[chosen[g]! - 1]!;
+        for (const cell of candidate.cells) cells.push({ ...cell, quantity: group.quantity });
+      });
+      const first = groups[0]?.candidates[chosen[0]! - 1];
+      return { kind: 'reserved', intent: { ...base, resourceId: first?.resourceId ?? null, cells } };
+    }
+    case ReserveCode.Replay:
+      return { kind: 'replay', bookingId: String(reply[1]) };
+    case ReserveCode.SoldOut:
+      return { kind: 'sold-out' };
+    case ReserveCode.Closed:
+      return { kind: 'closed' };
+    case ReserveCode.CustomerLimit:
+      return { kind: 'customer-limit' };
+    case ReserveCode.IdempotencyMismatch:
+      return { kind: 'idempotency-mismatch' };
+    case ReserveCode.EpochMissing:
+      return { kind: 'rebuilding' };
+    default:
+      throw new Error(`reserve.lua returned unknown code ${code}`);
+  }
+}
+
+export type HoldState = 'held' | 'persisted' | 'released';
+
+export interface Hold {
+  state: HoldState;
+  reason: string | null;
+  customerId: number;
+  deadlineMs: number;
+  days: string[];
+  intent: BookingIntent;
+}
+
+const stateNames: Record<string, HoldState> = { H: 'held', P: 'persisted', R: 'released' };
+
+/** Reads a hold and rebuilds the full intent (base fields + the cells reserve.lua chose). */
+export async function readHold(redis: Redis, keys: RedisKeys, storeId: number, bookingId: string): Promise<Hold | null> {
+  const fields = await redis.hgetall(keys.store(storeId).hold(bookingId));
+  if (!fields.st || !fields.intent) return null;
+  const days = (fields.days ?? '').split(',').filter(Boolean);
+  const cells: CellQuantity[] = (fields.cells ?? '')
+    .split(';')
+    .filter(Boolean)
+    .map((packed) => {
+      const [dayIndex, field, quantity] = packed.split('|');
+      const { resourceId, startMinute } = parseCellField(field!);
+      return { resourceId, startMinute, localDate: days[Number(dayIndex) - 1]!, quantity: Number(quantity) };
+    });
+  const base = JSON.parse(fields.intent) as IntentBase;
+  return {
+    state: stateNames[fields.st] ?? 'released',
+    reason: fields.reason ?? null,
+    customerId: Number(fields.cust),
+    deadlineMs: Number(fields.dl),
+    days,
+    intent: { ...base, resourceId: cells[0]?.resourceId ?? null, cells },
+  };
+}
+
+export interface ReleaseInput {
+  storeId: number;
+  bookingId: string;
+  customerId: number;
+  localDate: string;
+  idempotencyKey: string;
+  /** The hold's `days` (from readHold or the intent's cells, in first-seen order). */
+  days: string[];
+  reason: 'EXPIRED' | 'CANCELLED' | 'REJECTED' | 'ABORTED';
+  forgetIdempotency: boolean;
+  /** true: release persisted holds too (cancelling a confirmed booking); false: only live holds. */
+  includePersisted: boolean;
+}
+
+export async function releaseHold(redis: Redis, keys: RedisKeys, input: ReleaseInput): Promise<ReleaseCode> {
+  const store = keys.store(input.storeId);
+  const reply = await redis.releaseHold(
+    5 + input.days.length,
+    store.hold(input.bookingId),
+    store.holds,
+    store.persisted,
+    store.customerDay(input.customerId, input.localDate),
+    store.idempotency(input.customerId, input.idempotencyKey),
+    ...input.days.map((d) => store.inventory(d)),
+    input.bookingId,
+    input.reason,
+    input.forgetIdempotency ? 1 : 0,
+    input.includePersisted ? 'HP' : 'H',
+  );
+  return reply as ReleaseCode;
+}
+
+/**
+ * The hold's `days`, recomputed from the chosen cells. Every candidate of a
+ * booking covers the same instants, so the chosen cells touch exactly the
+ * dates reserve() listed, in the same (sorted) order.
+ */
+export function intentDays(intent: Pick<BookingIntent, 'cells'>): string[] {
+  return [...new Set(intent.cells.map((c) => c.localDate))].sort();
+}
+
+export const PERSISTED_RETENTION_MS = 15 * 60_000;
+
+export async function markPersisted(redis: Redis, keys: RedisKeys, storeId: number, bookingId: string): Promise<MarkPersistedCode> {
+  const store = keys.store(storeId);
+  return (await redis.markPersisted(store.hold(bookingId), store.holds, store.persisted, bookingId, PERSISTED_RETENTION_MS)) as MarkPersistedCode;
+}
+
+export { MarkPersistedCode };
+
+export async function leaseExpiredHolds(redis: Redis, keys: RedisKeys, storeId: number, nowMs: number, leaseMs: number, limit: number): Promise<string[]> {
+  return redis.leaseExpiredHolds(keys.store(storeId).holds, nowMs, leaseMs, limit);
+}

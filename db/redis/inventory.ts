@@ -1,0 +1,89 @@
+import type { Redis } from 'ioredis';
+import type { CellState } from '../../core/src/availability/slots.ts';
+import type { RedisKeys } from './keys.ts';
+import { RepairCode } from './reserve-codes.ts';
+
+export interface InventorySnapshot {
+  epochPresent: boolean;
+  /** local date → field "<resource>:<minute>" → state */
+  days: Map<string, Map<string, CellState>>;
+}
+
+/** The store's epoch and the inventory hashes of the given dates, in one round trip. */
+export async function readInventory(redis: Redis, keys: RedisKeys, storeId: number, dates: string[]): Promise<InventorySnapshot> {
+  const store = keys.store(storeId);
+  const pipeline = redis.pipeline().exists(store.epoch);
+  for (const date of dates) pipeline.hgetall(store.inventory(date));
+  const results = (await pipeline.exec()) ?? [];
+  for (const [error] of results) if (error) throw error;
+  const days = new Map<string, Map<string, CellState>>();
+  dates.forEach((date, i) => {
+    const hash = (results[i + 1]?.[1] ?? {}) as Record<string, string>;
+    const cells = new Map<string, CellState>();
+    for (const [name, value] of Object.entries(hash)) {
+      if (!name.startsWith('c:')) continue;
+      const field = name.slice(2);
+      cells.set(field, { capacity: Number(value), booked: Number(hash[`b:${field}`] ?? 0) });
+    }
+    days.set(date, cells);
+  });
+  return { epochPresent: Number(results[0]?.[1]) === 1, days };
+}
+
+export async function hasEpoch(redis: Redis, keys: RedisKeys, storeId: number): Promise<boolean> {
+  return (await redis.exists(keys.store(storeId).epoch)) === 1;
+}
+
+export async function setEpoch(redis: Redis, keys: RedisKeys, storeId: number, value: string): Promise<void> {
+  await redis.set(keys.store(storeId).epoch, value);
+}
+
+export async function redisTimeMs(redis: Redis): Promise<number> {
+  const [seconds, micros] = await redis.time();
+  return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+}
+
+export interface MysqlCellState {
+  field: string;
+  capacity: number;
+  booked: number;
+}
+
+export type RepairResult = { kind: 'done'; changed: number; checked: number } | { kind: 'epoch-missing' };
+
+/**
+ * Writes one day of MySQL truth into Redis, adding the holds MySQL cannot have
+ * seen. `snapshotMs` must be Redis time taken *before* the MySQL read.
+ */
+export async function repairDay(
+  redis: Redis,
+  keys: RedisKeys,
+  input: { storeId: number; localDate: string; snapshotMs: number; mode: 'repair' | 'rebuild'; ttlSeconds: number; cells: MysqlCellState[] },
+): Promise<RepairResult> {
+  const store = keys.store(input.storeId);
+  const cellArgs = input.cells.flatMap((c) => [c.field, c.capacity, c.booked]);
+  // A hold created between listing and running makes the script refuse; listing again converges quickly.
+  for (let attempt = 1; attempt <= 20; attempt++) {
+    const [live, recent] = await Promise.all([redis.zrange(store.holds, '0', '-1'), redis.zrangebyscore(store.persisted, String(input.snapshotMs), '+inf')]);
+    const ids = [...new Set([...live, ...recent])];
+    const reply = await redis.repairInventory(
+      4 + ids.length,
+      store.epoch,
+      store.holds,
+      store.persisted,
+      store.inventory(input.localDate),
+      ...ids.map((id) => store.hold(id)),
+      input.localDate,
+      input.snapshotMs,
+      input.mode,
+      input.ttlSeconds,
+      ids.length,
+      ...ids,
+      ...cellArgs,
+    );
+    const code = Number(reply[0]);
+    if (code === RepairCode.Done) return { kind: 'done', changed: Number(reply[1]), checked: Number(reply[2]) };
+    if (code === RepairCode.EpochMissing) return { kind: 'epoch-missing' };
+  }
+  throw new Error(`inventory of store ${input.storeId} on ${input.localDate} kept changing during repair`);
+}

@@ -1,0 +1,44 @@
+/**
+ * Every Redis key Zhiyue writes is built here. A store's keys share the hash
+ * tag `{s:<storeId>}`, so each script's keys fall in one Redis Cluster slot;
+ * BullMQ's keys share `{q}` for the same reason.
+ */
+export interface StoreKeys {
+  epoch: string;
+  holds: string;
+  persisted: string;
+  rebuildLock: string;
+  hold(bookingId: string): string;
+  idempotency(customerId: number, key: string): string;
+  customerDay(customerId: number, localDate: string): string;
+  inventory(localDate: string): string;
+}
+
+export interface RedisKeys {
+  prefix: string;
+  store(storeId: number): StoreKeys;
+  /** Passed to BullMQ as its `prefix`. */
+  queuePrefix: string;
+  lease(name: string): string;
+}
+
+export function redisKeys(prefix: string): RedisKeys {
+  return {
+    prefix,
+    store(storeId) {
+      const tag = `${prefix}:{s:${storeId}}`;
+      return {
+        epoch: `${tag}:epoch`,
+        holds: `${tag}:holds`,
+        persisted: `${tag}:persisted`,
+        rebuildLock: `${tag}:rebuild-lock`,
+        hold: (bookingId) => `${tag}:hold:${bookingId}`,
+        idempotency: (customerId, key) => `${tag}:idem:${customerId}:${key}`,
+        customerDay: (customerId, localDate) => `${tag}:cust:${customerId}:${localDate}`,
+        inventory: (localDate) => `${tag}:inv:${localDate}`,
+      };
+    },
+    queuePrefix: `${prefix}:{q}`,
+    lease: (name) => `${prefix}:{lease}:${name}`,
+  };
+}

@@ -1,0 +1,44 @@
+--[[
+  Gives a hold's cells back and marks it released. Idempotent: a hold that is
+  already released (or gone) changes nothing, so a replayed release can never
+  free capacity twice.
+
+  Input:
+    KEYS[1]    hold
+    KEYS[2]    holds        zset of live holds by deadline
+    KEYS[3]    persisted    zset of recently persisted holds
+    KEYS[4]    customerDay  counter the hold incremented
+    KEYS[5]    idempotency  key the hold was accepted under (deleted only if ARGV[3] = 1 and it still names this hold)
+    KEYS[6..]  inventory    hashes in the order of the hold's `days` field
+
+    ARGV[1]  bookingId
+    ARGV[2]  reason (EXPIRED, CANCELLED, REJECTED, ABORTED)
+    ARGV[3]  1 = forget the idempotency key (the request was never accepted), 0 = keep it
+    ARGV[4]  states that may be released: "H" (held only) or "HP" (held or persisted)
+
+  Output:
+    1 released, 0 already released or unknown, -1 the hold is persisted and ARGV[4] = "H"
+]]
+local holdKey = KEYS[1]
+local bookingId = ARGV[1]
+local state = redis.call('HMGET', holdKey, 'st', 'cells')
+if not state[1] or state[1] == 'R' then return 0 end
+if not string.find(ARGV[4], state[1], 1, true) then return -1 end
+
+for cell in string.gmatch(state[2] or '', '[^;]+') do
+  local keyIndex, field, quantity = string.match(cell, '^(%d+)|([^|]+)|(%d+)$')
+  local key = KEYS[5 + tonumber(keyIndex)]
+  local booked = redis.call('HINCRBY', key, 'b:' .. field, -tonumber(quantity))
+  -- After a rebuild the counter may already exclude this hold; never let it go negative.
+  if booked < 0 then redis.call('HSET', key, 'b:' .. field, 0) end
+end
+
+if tonumber(redis.call('GET', KEYS[4]) or '0') > 0 then redis.call('DECR', KEYS[4]) end
+if ARGV[3] == '1' then
+  local idem = redis.call('GET', KEYS[5])
+  if idem and string.sub(idem, 1, #bookingId + 1) == bookingId .. '|' then redis.call('DEL', KEYS[5]) end
+end
+redis.call('ZREM', KEYS[2], bookingId)
+redis.call('ZREM', KEYS[3], bookingId)
+redis.call('HSET', holdKey, 'st', 'R', 'reason', ARGV[2])
+return 1

@@ -1,0 +1,26 @@
+import type { BookingCellTable, BookingEventTable, BookingTable } from './tables/booking.table.ts';
+import type { CustomerTable } from './tables/customer.table.ts';
+import type { InventoryCellTable } from './tables/inventory-cell.table.ts';
+import type { MerchantTable } from './tables/merchant.table.ts';
+import type { ResourceSkillTable, ResourceTable } from './tables/resource.table.ts';
+import type { OpeningHoursTable, ScheduleExceptionTable } from './tables/schedule.table.ts';
+import type { ServiceRequirementTable, ServiceTable } from './tables/service.table.ts';
+import type { StaffUserTable } from './tables/staff-user.table.ts';
+import type { StoreTable } from './tables/store.table.ts';
+
+export interface Database {
+  merchants: MerchantTable;
+  stores: StoreTable;
+  resources: ResourceTable;
+  resource_skills: ResourceSkillTable;
+  services: ServiceTable;
+  service_requirements: ServiceRequirementTable;
+  opening_hours: OpeningHoursTable;
+  schedule_exceptions: ScheduleExceptionTable;
+  inventory_cells: InventoryCellTable;
+  customers: CustomerTable;
+  staff_users: StaffUserTable;
+  bookings: BookingTable;
+  booking_cells: BookingCellTable;
+  booking_events: BookingEventTable;
+}

@@ -1,0 +1,125 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { BookingIntent, CellQuantity } from '../../../core/src/booking/intent.ts';
+import type { BookingStatus } from '../../../core/src/booking/state-machine.ts';
+import { MINUTE_MS } from '../../../core/src/time/zoned.ts';
+import type { Database } from '../database.ts';
+import type { BookingRow, NewBooking, NewBookingEvent } from '../tables/booking.table.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export function bookingRowFromIntent(intent: BookingIntent, status: BookingStatus, reason: string | null, nowMs: number): NewBooking {
+  return {
+    id: intent.bookingId,
+    merchant_id: intent.merchantId,
+    store_id: intent.storeId,
+    service_id: intent.serviceId,
+    customer_id: intent.customerId,
+    resource_id: intent.resourceId,
+    starts_at: new Date(intent.startMs),
+    ends_at: new Date(intent.endMs),
+    local_date: intent.localDate,
+    party_size: intent.partySize,
+    price_fen: intent.priceFen,
+    status,
+    status_reason: reason,
+    idempotency_key: intent.idempotencyKey,
+    note: intent.note,
+    accepted_at: new Date(intent.acceptedAt),
+    updated_at: new Date(nowMs),
+  };
+}
+
+/** Plain multi-row insert: a duplicate id fails the whole statement (the caller falls back to one by one). */
+export async function insertBookings(trx: Transaction<Database>, rows: NewBooking[]): Promise<void> {
+  if (rows.length > 0) await trx.insertInto('bookings').values(rows).execute();
+}
+
+/** Inserts unless the id exists; true if this call created the row. The primary key arbitrates races. */
+export async function insertBookingIfAbsent(trx: Db, row: NewBooking): Promise<boolean> {
+  const result = await trx.insertInto('bookings').ignore().values(row).executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+export async function insertBookingCells(trx: Transaction<Database>, bookingId: string, cells: readonly CellQuantity[]): Promise<void>;
+export async function insertBookingCells(trx: Transaction<Database>, rows: { bookingId: string; cells: readonly CellQuantity[] }[]): Promise<void>;
+export async function insertBookingCells(
+  trx: Transaction<Database>,
+  first: string | { bookingId: string; cells: readonly CellQuantity[] }[],
+  cells?: readonly CellQuantity[],
+): Promise<void> {
+  const groups = typeof first === 'string' ? [{ bookingId: first, cells: cells ?? [] }] : first;
+  const values = groups.flatMap((g) =>
+    g.cells.map((c) => ({ booking_id: g.bookingId, resource_id: c.resourceId, starts_at: new Date(c.startMinute * MINUTE_MS), quantity: c.quantity })),
+  );
+  for (let i = 0; i < values.length; i += 2000) await trx.insertInto('booking_cells').values(values.slice(i, i + 2000)).execute();
+}
+
+export async function appendEvents(trx: Db, events: NewBookingEvent[]): Promise<void> {
+  for (let i = 0; i < events.length; i += 2000) await trx.insertInto('booking_events').values(events.slice(i, i + 2000)).execute();
+}
+
+export async function findBooking(db: Db, bookingId: string): Promise<BookingRow | undefined> {
+  return db.selectFrom('bookings').selectAll().where('id', '=', bookingId).executeTakeFirst();
+}
+
+export async function findBookings(db: Db, bookingIds: string[]): Promise<BookingRow[]> {
+  if (bookingIds.length === 0) return [];
+  return db.selectFrom('bookings').selectAll().where('id', 'in', bookingIds).execute();
+}
+
+/** Row lock for a state change; read committed + FOR UPDATE serialises concurrent changes of one booking. */
+export async function lockBooking(trx: Transaction<Database>, bookingId: string): Promise<BookingRow | undefined> {
+  return trx.selectFrom('bookings').selectAll().where('id', '=', bookingId).forUpdate().executeTakeFirst();
+}
+
+export async function bookingCellsOf(db: Db, bookingId: string): Promise<CellQuantity[]> {
+  const rows = await db
+    .selectFrom('booking_cells as bc')
+    .innerJoin('inventory_cells as ic', (j) => j.onRef('ic.resource_id', '=', 'bc.resource_id').onRef('ic.starts_at', '=', 'bc.starts_at'))
+    .select(['bc.resource_id', 'bc.starts_at', 'bc.quantity', 'ic.local_date'])
+    .where('bc.booking_id', '=', bookingId)
+    .execute();
+  return rows.map((r) => ({ resourceId: r.resource_id, startMinute: r.starts_at.getTime() / MINUTE_MS, localDate: r.local_date, quantity: r.quantity }));
+}
+
+/** Compare-and-set status change; returns whether this call made it (0 rows = someone else moved first). */
+export async function transitionBooking(
+  trx: Db,
+  bookingId: string,
+  from: readonly BookingStatus[],
+  to: BookingStatus,
+  reason: string | null,
+  nowMs: number,
+): Promise<boolean> {
+  const result = await trx
+    .updateTable('bookings')
+    .set((eb) => ({ status: to, status_reason: reason, updated_at: new Date(nowMs), version: eb('version', '+', 1) }))
+    .where('id', '=', bookingId)
+    .where('status', 'in', [...from])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export interface BookingListFilter {
+  storeId?: number | undefined;
+  localDate?: string | undefined;
+  status?: BookingStatus | undefined;
+  limit: number;
+}
+
+/** Tenant-scoped: the merchant id comes from the caller's token, never from the request. */
+export async function listMerchantBookings(db: Db, merchantId: number, filter: BookingListFilter): Promise<BookingRow[]> {
+  let query = db.selectFrom('bookings').selectAll().where('merchant_id', '=', merchantId);
+  if (filter.storeId !== undefined) query = query.where('store_id', '=', filter.storeId);
+  if (filter.localDate !== undefined) query = query.where('local_date', '=', filter.localDate);
+  if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+  return query.orderBy('starts_at').orderBy('id').limit(filter.limit).execute();
+}
+
+export async function listCustomerBookings(db: Db, customerId: number, limit: number): Promise<BookingRow[]> {
+  return db.selectFrom('bookings').selectAll().where('customer_id', '=', customerId).orderBy('starts_at', 'desc').limit(limit).execute();
+}
+
+export async function eventsOf(db: Db, bookingId: string) {
+  return db.selectFrom('booking_events').selectAll().where('booking_id', '=', bookingId).orderBy('id').execute();
+}

@@ -1,0 +1,105 @@
+import type { Kysely } from 'kysely';
+import type { Requirement, ResourceDef, ServiceDef, StoreCatalog, StoreInfo } from '../../../core/src/catalog/types.ts';
+import type { Database } from '../database.ts';
+import type { StoreRow } from '../tables/store.table.ts';
+
+export function storeInfoFromRow(row: StoreRow): StoreInfo {
+  return {
+    id: row.id,
+    merchantId: row.merchant_id,
+    name: row.name,
+    industry: row.industry,
+    timezone: row.timezone,
+    cellMinutes: row.cell_minutes,
+    horizonDays: row.horizon_days,
+    perCustomerDailyLimit: row.per_customer_daily_limit,
+    holdSeconds: row.hold_seconds,
+  };
+}
+
+export async function findStore(db: Kysely<Database>, storeId: number): Promise<StoreRow | undefined> {
+  return db.selectFrom('stores').selectAll().where('id', '=', storeId).where('status', '=', 'active').executeTakeFirst();
+}
+
+/** Everything the booking path needs about one active store, or undefined. */
+export async function loadStoreCatalog(db: Kysely<Database>, storeId: number): Promise<StoreCatalog | undefined> {
+  const store = await findStore(db, storeId);
+  if (!store) return undefined;
+  const [services, requirements, resources, skills] = await Promise.all([
+    db.selectFrom('services').selectAll().where('store_id', '=', storeId).where('status', '=', 'active').execute(),
+    db
+      .selectFrom('service_requirements as r')
+      .innerJoin('services as s', 's.id', 'r.service_id')
+      .select(['r.service_id', 'r.resource_kind', 'r.skill', 'r.quantity', 'r.per_person'])
+      .where('s.store_id', '=', storeId)
+      .orderBy('r.id')
+      .execute(),
+    db.selectFrom('resources').selectAll().where('store_id', '=', storeId).where('status', '=', 'active').orderBy('id').execute(),
+    db
+      .selectFrom('resource_skills as k')
+      .innerJoin('resources as r', 'r.id', 'k.resource_id')
+      .select(['k.resource_id', 'k.skill'])
+      .where('r.store_id', '=', storeId)
+      .execute(),
+  ]);
+  const requirementsByService = new Map<number, Requirement[]>();
+  for (const r of requirements) {
+    const list = requirementsByService.get(r.service_id) ?? [];
+    list.push({ kind: r.resource_kind, skill: r.skill, quantity: r.quantity, perPerson: r.per_person === 1 });
+    requirementsByService.set(r.service_id, list);
+  }
+  const skillsByResource = new Map<number, string[]>();
+  for (const s of skills) skillsByResource.set(s.resource_id, [...(skillsByResource.get(s.resource_id) ?? []), s.skill]);
+
+  const serviceDefs = new Map<number, ServiceDef>();
+  for (const s of services) {
+    serviceDefs.set(s.id, {
+      id: s.id,
+      merchantId: s.merchant_id,
+      storeId: s.store_id,
+      name: s.name,
+      category: s.category,
+      durationMinutes: s.duration_minutes,
+      priceFen: s.price_fen,
+      bufferBeforeMinutes: s.buffer_before_minutes,
+      bufferAfterMinutes: s.buffer_after_minutes,
+      slotIntervalMinutes: s.slot_interval_minutes,
+      minNoticeMinutes: s.min_notice_minutes,
+      maxPartySize: s.max_party_size,
+      requirements: requirementsByService.get(s.id) ?? [],
+    });
+  }
+  const resourceDefs: ResourceDef[] = resources.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    name: r.name,
+    capacity: r.capacity,
+    skills: skillsByResource.get(r.id) ?? [],
+  }));
+  return { store: storeInfoFromRow(store), services: serviceDefs, resources: resourceDefs };
+}
+
+export interface StoreListFilter {
+  industry?: string | undefined;
+  merchantId?: number | undefined;
+  limit: number;
+  offset: number;
+}
+
+export async function listStores(db: Kysely<Database>, filter: StoreListFilter): Promise<StoreRow[]> {
+  let query = db.selectFrom('stores').selectAll().where('status', '=', 'active');
+  if (filter.industry) query = query.where('industry', '=', filter.industry);
+  if (filter.merchantId !== undefined) query = query.where('merchant_id', '=', filter.merchantId);
+  return query.orderBy('id').limit(filter.limit).offset(filter.offset).execute();
+}
+
+export async function activeStoreIds(db: Kysely<Database>): Promise<number[]> {
+  const rows = await db.selectFrom('stores').select('id').where('status', '=', 'active').orderBy('id').execute();
+  return rows.map((r) => r.id);
+}
+
+export async function resourceNames(db: Kysely<Database>, ids: number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('resources').select(['id', 'name']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}

@@ -1,0 +1,46 @@
+import type { Generated, Insertable, Selectable } from 'kysely';
+import type { BookingStatus } from '../../../core/src/booking/state-machine.ts';
+
+export interface BookingTable {
+  id: string;
+  merchant_id: number;
+  store_id: number;
+  service_id: number;
+  customer_id: number;
+  resource_id: number | null;
+  starts_at: Date;
+  ends_at: Date;
+  local_date: string;
+  party_size: number;
+  price_fen: number;
+  status: BookingStatus;
+  status_reason: string | null;
+  idempotency_key: string;
+  note: Generated<string>;
+  version: Generated<number>;
+  accepted_at: Date;
+  updated_at: Date;
+}
+
+export interface BookingCellTable {
+  booking_id: string;
+  resource_id: number;
+  starts_at: Date;
+  quantity: number;
+}
+
+export interface BookingEventTable {
+  id: Generated<number>;
+  booking_id: string;
+  merchant_id: number;
+  type: string;
+  from_status: BookingStatus | null;
+  to_status: BookingStatus | null;
+  actor: string;
+  payload: string;
+  occurred_at: Date;
+}
+
+export type BookingRow = Selectable<BookingTable>;
+export type NewBooking = Insertable<BookingTable>;
+export type NewBookingEvent = Insertable<BookingEventTable>;

@@ -1,0 +1,21 @@
+import type { Generated, Selectable } from 'kysely';
+
+export interface StoreTable {
+  id: Generated<number>;
+  merchant_id: number;
+  name: string;
+  industry: string;
+  timezone: string;
+  address: string;
+  lat: number;
+  lng: number;
+  phone: string | null;
+  cell_minutes: Generated<number>;
+  horizon_days: Generated<number>;
+  per_customer_daily_limit: Generated<number>;
+  hold_seconds: Generated<number>;
+  status: Generated<'active' | 'closed'>;
+  created_at: Date;
+}
+
+export type StoreRow = Selectable<StoreTable>;
