@@ -2,13 +2,24 @@ import { monotonicFactory } from 'ulid';
 import type { Clock } from './clock.ts';
 
 /**
- * Booking ids are ULIDs taken from the injected clock: time-ordered (friendly
- * to InnoDB's clustered index), never all digits and free of ':' (both matter
- * for BullMQ job ids).
+ * Booking ids are `<ULID>-<storeId>`: time-ordered (friendly to InnoDB's
+ * clustered index), never all digits and free of ':' (both matter for BullMQ
+ * job ids). The store id lets any process find a not-yet-persisted hold, whose
+ * Redis keys live under the store's hash tag, from the id alone.
  */
-export function bookingIdFactory(clock: Clock): () => string {
+export function bookingIdFactory(clock: Clock): (storeId: number) => string {
   const next = monotonicFactory();
-  return () => next(clock.now());
+  return (storeId) => `${next(clock.now())}-${storeId}`;
 }
 
-export const BOOKING_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const BOOKING_ID = /^[0-9A-HJKMNP-TV-Z]{26}-([1-9]\d{0,12})$/;
+
+export function isBookingId(value: string): boolean {
+  return BOOKING_ID.test(value);
+}
+
+/** The store a booking id belongs to, or null if the id is malformed. */
+export function storeIdOfBooking(bookingId: string): number | null {
+  const match = BOOKING_ID.exec(bookingId);
+  return match ? Number(match[1]) : null;
+}

@@ -1,12 +1,12 @@
 import { type Kysely, sql } from 'kysely';
 
-// One row per accepted request, keyed by the id the gateway handed out (a ULID): the primary key is the
+// One row per accepted request, keyed by the id the gateway handed out (ULID-storeId): the primary key is the
 // "unique key per reservation" that makes persisting idempotent under replays and concurrent workers.
 // No foreign keys: the persist worker inserts here in batches, and tenant scope is checked by the app.
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('bookings')
-    .addColumn('id', 'char(26)', (c) => c.primaryKey())
+    .addColumn('id', 'varchar(40)', (c) => c.primaryKey())
     .addColumn('merchant_id', 'bigint', (c) => c.unsigned().notNull())
     .addColumn('store_id', 'bigint', (c) => c.unsigned().notNull())
     .addColumn('service_id', 'bigint', (c) => c.unsigned().notNull())

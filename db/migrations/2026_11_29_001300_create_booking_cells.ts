@@ -4,7 +4,7 @@ import { type Kysely, sql } from 'kysely';
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('booking_cells')
-    .addColumn('booking_id', 'char(26)', (c) => c.notNull())
+    .addColumn('booking_id', 'varchar(40)', (c) => c.notNull())
     .addColumn('resource_id', 'bigint', (c) => c.unsigned().notNull())
     .addColumn('starts_at', 'datetime', (c) => c.notNull())
     .addColumn('quantity', 'smallint', (c) => c.unsigned().notNull())

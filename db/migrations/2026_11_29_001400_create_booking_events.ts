@@ -6,7 +6,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('booking_events')
     .addColumn('id', 'bigint', (c) => c.unsigned().autoIncrement().primaryKey())
-    .addColumn('booking_id', 'char(26)', (c) => c.notNull())
+    .addColumn('booking_id', 'varchar(40)', (c) => c.notNull())
     .addColumn('merchant_id', 'bigint', (c) => c.unsigned().notNull())
     .addColumn('type', 'varchar(32)', (c) => c.notNull())
     .addColumn('from_status', 'varchar(20)')

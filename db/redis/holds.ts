@@ -160,7 +160,7 @@ export async function releaseHold(redis: Redis, keys: RedisKeys, input: ReleaseI
  * booking covers the same instants, so the chosen cells touch exactly the
  * dates reserve() listed, in the same (sorted) order.
  */
-export function intentDays(intent: Pick<BookingIntent, 'cells'>): string[] {
+export function intentDays(intent: { cells: readonly CellQuantity[] }): string[] {
   return [...new Set(intent.cells.map((c) => c.localDate))].sort();
 }
 

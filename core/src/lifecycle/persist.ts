@@ -1,0 +1,119 @@
+import {
+  appendEvents,
+  bookingRowFromIntent,
+  findBooking,
+  insertBookingCells,
+  insertBookingIfAbsent,
+  insertBookings,
+} from '../../../db/src/repositories/booking.repository.ts';
+import { takeCells } from '../../../db/src/repositories/inventory.repository.ts';
+import { inTransaction, isDuplicateKeyError, type TransactionOptions } from '../../../db/src/transaction.ts';
+import { intentDays, markPersisted, releaseHold } from '../../../db/redis/holds.ts';
+import type { BookingIntent } from '../booking/intent.ts';
+import type { BookingStatus } from '../booking/state-machine.ts';
+import { convergeHold } from './converge.ts';
+import type { LifecycleDeps } from './deps.ts';
+import { acceptedEvent, transitionEvent } from './events.ts';
+
+export interface PersistOutcome {
+  bookingId: string;
+  status: BookingStatus;
+  /** The row existed already: a replayed job, a concurrent worker, or the sweeper/cancel got there first. */
+  duplicate: boolean;
+}
+
+class CapacityConflict extends Error {
+  constructor() {
+    super('MySQL refused the capacity: Redis and MySQL disagree');
+    this.name = 'CapacityConflict';
+  }
+}
+
+const ACTOR = 'system:persist';
+
+/**
+ * Persists accepted bookings. The happy path writes a whole batch in one
+ * transaction: multi-row inserts plus one conditional UPDATE over all cells.
+ * If any booking of the batch already exists or any cell would overflow, the
+ * batch is rolled back and every booking is retried on its own, so one bad
+ * booking never blocks the others and each gets its own correct outcome.
+ */
+export async function persistIntents(deps: LifecycleDeps, intents: readonly BookingIntent[], options: TransactionOptions = {}): Promise<PersistOutcome[]> {
+  const unique = [...new Map(intents.map((i) => [i.bookingId, i])).values()];
+  if (unique.length === 0) return [];
+  if (unique.length > 1) {
+    try {
+      await persistTogether(deps, unique, options);
+      await markAllPersisted(deps, unique);
+      return unique.map((i) => ({ bookingId: i.bookingId, status: 'CONFIRMED', duplicate: false }));
+    } catch (error) {
+      if (!(error instanceof CapacityConflict) && !isDuplicateKeyError(error)) throw error;
+    }
+  }
+  const outcomes: PersistOutcome[] = [];
+  for (const intent of unique) outcomes.push(await persistOne(deps, intent, options));
+  return outcomes;
+}
+
+async function persistTogether(deps: LifecycleDeps, intents: BookingIntent[], options: TransactionOptions): Promise<void> {
+  const now = deps.clock.now();
+  await inTransaction(
+    deps.db,
+    async (trx) => {
+      await insertBookings(trx, intents.map((i) => bookingRowFromIntent(i, 'CONFIRMED', null, now)));
+      await insertBookingCells(trx, intents.map((i) => ({ bookingId: i.bookingId, cells: i.cells })));
+      if (!(await takeCells(trx, intents.flatMap((i) => i.cells)))) throw new CapacityConflict();
+      await appendEvents(trx, intents.flatMap((i) => [acceptedEvent(i), transitionEvent(i, 'PENDING', 'CONFIRMED', ACTOR, now)]));
+    },
+    options,
+  );
+}
+
+async function markAllPersisted(deps: LifecycleDeps, intents: BookingIntent[]): Promise<void> {
+  // Auto-pipelining sends these together; a failure here only leaves work for the reconciler.
+  await Promise.all(intents.map((i) => markPersisted(deps.redis, deps.keys, i.storeId, i.bookingId)));
+}
+
+async function persistOne(deps: LifecycleDeps, intent: BookingIntent, options: TransactionOptions): Promise<PersistOutcome> {
+  try {
+    await persistTogether(deps, [intent], options);
+    await markPersisted(deps.redis, deps.keys, intent.storeId, intent.bookingId);
+    return { bookingId: intent.bookingId, status: 'CONFIRMED', duplicate: false };
+  } catch (error) {
+    if (isDuplicateKeyError(error)) return existingOutcome(deps, intent);
+    if (!(error instanceof CapacityConflict)) throw error;
+  }
+  return reject(deps, intent);
+}
+
+/** MySQL said no although Redis said yes: record REJECTED (if nobody else decided first) and free the hold. */
+async function reject(deps: LifecycleDeps, intent: BookingIntent): Promise<PersistOutcome> {
+  const now = deps.clock.now();
+  const inserted = await inTransaction(deps.db, async (trx) => {
+    const created = await insertBookingIfAbsent(trx, bookingRowFromIntent(intent, 'REJECTED', 'SOLD_OUT_IN_DATABASE', now));
+    if (created) {
+      await appendEvents(trx, [acceptedEvent(intent), transitionEvent(intent, 'PENDING', 'REJECTED', ACTOR, now, { reason: 'SOLD_OUT_IN_DATABASE' })]);
+    }
+    return created;
+  });
+  if (!inserted) return existingOutcome(deps, intent);
+  await releaseHold(deps.redis, deps.keys, {
+    storeId: intent.storeId,
+    bookingId: intent.bookingId,
+    customerId: intent.customerId,
+    localDate: intent.localDate,
+    idempotencyKey: intent.idempotencyKey,
+    days: intentDays(intent),
+    reason: 'REJECTED',
+    forgetIdempotency: false,
+    includePersisted: false,
+  });
+  return { bookingId: intent.bookingId, status: 'REJECTED', duplicate: false };
+}
+
+async function existingOutcome(deps: LifecycleDeps, intent: BookingIntent): Promise<PersistOutcome> {
+  const row = await findBooking(deps.db, intent.bookingId);
+  if (!row) throw new Error(`booking ${intent.bookingId} reported duplicate but not found`);
+  await convergeHold(deps, row, intent.cells);
+  return { bookingId: row.id, status: row.status, duplicate: true };
+}
