@@ -89,3 +89,12 @@ export function whenReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
     redis.on('ready', onReady);
   });
 }
+
+/** True for ioredis failures that mean "Redis is not reachable right now" (the gateway answers 503). */
+export function isRedisUnavailable(error: unknown): boolean {
+  const e = error as { name?: string; message?: string; code?: string } | null;
+  if (!e || typeof e.message !== 'string') return false;
+  if (e.name === 'MaxRetriesPerRequestError') return true;
+  if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET') return true;
+  return /enableOfflineQueue|Connection is closed|Command timed out|Stream isn't writeable|LOADING|OOM command not allowed|READONLY/.test(e.message);
+}

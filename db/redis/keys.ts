@@ -20,6 +20,9 @@ export interface RedisKeys {
   /** Passed to BullMQ as its `prefix`. */
   queuePrefix: string;
   lease(name: string): string;
+  /** A worker's published metrics and the set that lists every publisher (same slot, so MGET works). */
+  workerMetrics(processId: string): { member: string; members: string };
+  workerMetricsMembers: string;
 }
 
 export function redisKeys(prefix: string): RedisKeys {
@@ -40,5 +43,7 @@ export function redisKeys(prefix: string): RedisKeys {
     },
     queuePrefix: `${prefix}:{q}`,
     lease: (name) => `${prefix}:{lease}:${name}`,
+    workerMetrics: (processId) => ({ member: `${prefix}:{metrics}:worker:${processId}`, members: `${prefix}:{metrics}:workers` }),
+    workerMetricsMembers: `${prefix}:{metrics}:workers`,
   };
 }

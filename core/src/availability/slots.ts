@@ -1,7 +1,7 @@
 import type { ServiceDef, StoreCatalog } from '../catalog/types.ts';
 import { cellField } from '../inventory/cells.ts';
 import { type GroupPlan, planGroups } from '../inventory/plan.ts';
-import { DAY_MS, MINUTE_MS, localDayBounds, localTimeOf } from '../time/zoned.ts';
+import { DAY_MS, MINUTE_MS, localDayBounds, localTimeOf, parseTimeOfDay } from '../time/zoned.ts';
 
 export interface CellState {
   capacity: number;
@@ -26,12 +26,27 @@ export interface Slot {
   resources: ResourceAvailability[];
 }
 
-/** Slot starts on the service's grid inside one local day (23 or 25 hours on DST days). */
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** Slot starts on the service's grid of local wall-clock times inside one local day (23 or 25 hours on DST days). */
 export function slotStartsForDay(service: ServiceDef, timeZone: string, localDate: string): number[] {
   const { start, end } = localDayBounds(localDate, timeZone);
-  const step = service.slotIntervalMinutes * MINUTE_MS;
+  const interval = service.slotIntervalMinutes;
   const out: number[] = [];
-  for (let t = start; t < end; t += step) out.push(t);
+  if (end - start === DAY_MS) {
+    for (let t = start; t < end; t += interval * MINUTE_MS) out.push(t);
+    return out;
+  }
+  // On a DST day the wall clock jumps, so stepping instants by the interval leaves the local
+  // grid (that isOnSlotGrid checks) for 45-, 90- and 120-minute intervals. Zone offsets are
+  // multiples of 15 minutes, so every grid time lies a multiple of gcd(interval, 15) minutes
+  // after the day's start: walk those instants and keep the ones on the local grid.
+  const step = gcd(interval, 15) * MINUTE_MS;
+  for (let t = start; t < end; t += step) {
+    if (parseTimeOfDay(localTimeOf(t, timeZone)) % interval === 0) out.push(t);
+  }
   return out;
 }
 

@@ -20,6 +20,6 @@ export function negotiateLocale(acceptLanguage: string | undefined): Locale {
 /** Fills `{name}` placeholders; unknown placeholders stay visible so a missing value is noticed. */
 export function format(template: string, params: Record<string, string | number> = {}): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in params ? String(params[name]) : whole,
+    Object.hasOwn(params, name) ? String(params[name]) : whole,
   );
 }

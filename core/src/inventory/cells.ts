@@ -15,9 +15,10 @@ export function cellField(resourceId: number, startMinute: number): string {
 }
 
 export function parseCellField(field: string): CellRef {
-  const [resourceId, startMinute] = field.split(':').map(Number);
-  if (!Number.isInteger(resourceId) || !Number.isInteger(startMinute)) throw new Error(`bad cell field ${field}`);
-  return { resourceId: resourceId!, startMinute: startMinute! };
+  // Decimal digits only: Number() would read '' as 0 and accept '0x10', '1e3' and ' 1 '.
+  const match = /^(\d+):(\d+)$/.exec(field);
+  if (!match) throw new Error(`bad cell field ${field}`);
+  return { resourceId: Number(match[1]), startMinute: Number(match[2]) };
 }
 
 /** Start minutes of every cell that overlaps [startMs, endMs). */

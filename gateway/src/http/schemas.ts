@@ -1,0 +1,153 @@
+import { z } from 'zod';
+
+// Validation messages reach users: Simplified Chinese by default.
+z.config(z.locales.zhCN());
+import { BookingStatuses } from '../../../core/src/booking/state-machine.ts';
+import { ErrorCodes } from '../../../core/src/errors.ts';
+import { isLocalDate } from '../../../core/src/time/zoned.ts';
+
+/** Request and response shapes of the public API; the OpenAPI document is generated from these. */
+
+export const ErrorBodySchema = z
+  .object({
+    error: z.object({
+      code: z.enum(ErrorCodes),
+      message: z.string().meta({ description: 'User-facing text, Simplified Chinese unless Accept-Language asks for English' }),
+      issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+const id = z.coerce.number().int().positive().max(2 ** 53 - 1);
+const bodyId = z.number().int().positive().max(2 ** 53 - 1);
+export const LocalDate = z.string().refine(isLocalDate, '日期格式应为 YYYY-MM-DD').meta({ example: '2026-12-02' });
+
+export const IdParams = z.object({ id });
+export const BookingIdParams = z.object({ id: z.string().max(48) });
+
+export const IdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string({ error: '缺少 Idempotency-Key 请求头' })
+    .regex(/^[A-Za-z0-9_-]{8,64}$/, 'Idempotency-Key 须为 8–64 位字母、数字、_ 或 -')
+    .meta({ description: 'One key per booking attempt; a retry with the same key and body returns the first answer' }),
+});
+
+export const CreateBookingBody = z
+  .object({
+    storeId: bodyId,
+    serviceId: bodyId,
+    startAt: z.iso.datetime({ offset: true, error: 'startAt 须为带时区的 ISO 8601 时间' }).meta({ example: '2026-12-02T10:00:00+08:00' }),
+    partySize: z.number().int().min(1).max(100).default(1),
+    resourceId: bodyId.optional().meta({ description: 'Chosen staff member or room; omit for "any"' }),
+    note: z.string().trim().max(200).default(''),
+  })
+  .strict()
+  .meta({ id: 'CreateBooking' });
+
+export const BookingAcceptedSchema = z
+  .object({ bookingId: z.string(), status: z.enum(BookingStatuses) })
+  .meta({ id: 'BookingAccepted', example: { bookingId: '01KB3W8Z9Q4V7T2M5N6P8R0S1X-7', status: 'PENDING' } });
+
+export const BookingViewSchema = z
+  .object({
+    bookingId: z.string(),
+    status: z.enum(BookingStatuses),
+    statusLabel: z.string(),
+    reason: z.string().nullable(),
+    merchantId: z.number(),
+    storeId: z.number(),
+    serviceId: z.number(),
+    resourceId: z.number().nullable(),
+    startAt: z.string(),
+    endAt: z.string(),
+    localDate: z.string(),
+    partySize: z.number(),
+    priceFen: z.number().meta({ description: 'Integer fen (分)' }),
+    note: z.string(),
+    acceptedAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Booking' });
+
+export const MerchantBookingViewSchema = BookingViewSchema.extend({
+  customer: z.object({ id: z.number(), phoneMasked: z.string().nullable() }),
+}).meta({ id: 'MerchantBooking' });
+
+export const CancelBody = z.object({ reason: z.string().trim().max(64).default('CUSTOMER_REQUEST') }).strict();
+
+export const AvailabilityQuery = z
+  .object({
+    serviceId: id,
+    date: LocalDate,
+    resourceId: id.optional(),
+  })
+  .strict();
+
+export const AvailabilitySchema = z
+  .object({
+    storeId: z.number(),
+    serviceId: z.number(),
+    date: z.string(),
+    timezone: z.string(),
+    slots: z.array(
+      z.object({
+        startAt: z.string(),
+        endAt: z.string(),
+        localTime: z.string().meta({ example: '10:30' }),
+        remaining: z.number().meta({ description: 'Bookings (persons, for per-person services) that still fit; 0 = full' }),
+        resources: z.array(z.object({ resourceId: z.number(), remaining: z.number() })),
+      }),
+    ),
+  })
+  .meta({ id: 'Availability' });
+
+export const StoreListQuery = z
+  .object({
+    industry: z.string().max(32).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    offset: z.coerce.number().int().min(0).max(100_000).default(0),
+  })
+  .strict();
+
+export const StoreSummarySchema = z
+  .object({
+    id: z.number(),
+    merchantId: z.number(),
+    name: z.string(),
+    industry: z.string(),
+    address: z.string(),
+    lat: z.number(),
+    lng: z.number(),
+    timezone: z.string(),
+  })
+  .meta({ id: 'StoreSummary' });
+
+export const StoreDetailSchema = StoreSummarySchema.extend({
+  services: z.array(
+    z.object({
+      id: z.number(),
+      name: z.string(),
+      category: z.string(),
+      durationMinutes: z.number(),
+      priceFen: z.number(),
+      maxPartySize: z.number(),
+    }),
+  ),
+  resources: z.array(z.object({ id: z.number(), kind: z.string(), name: z.string(), skills: z.array(z.string()) })),
+}).meta({ id: 'StoreDetail' });
+
+export const WechatLoginBody = z.object({ code: z.string().min(1).max(128) }).strict();
+export const StaffLoginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(128) }).strict();
+
+export const TokenSchema = z
+  .object({ token: z.string(), expiresAt: z.string(), subjectId: z.number() })
+  .meta({ id: 'Token' });
+
+export const MerchantBookingsQuery = z
+  .object({
+    storeId: id.optional(),
+    date: LocalDate.optional(),
+    status: z.enum(BookingStatuses).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .strict();

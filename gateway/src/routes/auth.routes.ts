@@ -1,0 +1,56 @@
+import { Router } from 'express';
+import { AppError } from '../../../core/src/errors.ts';
+import { upsertCustomerByOpenid } from '../../../db/src/repositories/customer.repository.ts';
+import { findActiveStaffByUsername } from '../../../db/src/repositories/staff.repository.ts';
+import { verifyPassword } from '../auth/passwords.ts';
+import type { GatewayDeps } from '../deps.ts';
+import { describeRoute } from '../http/openapi.ts';
+import { StaffLoginBody, TokenSchema, WechatLoginBody } from '../http/schemas.ts';
+import { parse } from '../http/validate.ts';
+
+describeRoute({
+  method: 'post',
+  path: '/v1/auth/wechat/login',
+  summary: 'Consumer login with a wx.login() code',
+  description: 'Exchanges the code with WeChat code2Session (server side; session_key never leaves the server) for a short-lived token.',
+  request: { body: { content: { 'application/json': { schema: WechatLoginBody } } } },
+  ok: { status: 200, schema: TokenSchema, description: 'Consumer token; subjectId is the customer id' },
+  errors: [400, 401, 403, 429, 503],
+});
+describeRoute({
+  method: 'post',
+  path: '/v1/merchant/auth/login',
+  summary: 'Merchant staff login',
+  request: { body: { content: { 'application/json': { schema: StaffLoginBody } } } },
+  ok: { status: 200, schema: TokenSchema, description: 'Staff token carrying merchant, store scope and role; subjectId is the staff id' },
+  errors: [400, 401],
+});
+
+export function authRoutes(deps: GatewayDeps): Router {
+  const router = Router();
+
+  router.post('/v1/auth/wechat/login', async (req, res) => {
+    const { code } = parse(WechatLoginBody, req.body, 'body');
+    const session = await deps.wechat.code2Session(code);
+    const customerId = await upsertCustomerByOpenid(deps.db, session.openid, session.unionid, deps.clock.now());
+    const { token, expiresAt } = await deps.tokens.issue({ kind: 'customer', customerId });
+    res.json({ token, expiresAt: new Date(expiresAt).toISOString(), subjectId: customerId });
+  });
+
+  router.post('/v1/merchant/auth/login', async (req, res) => {
+    const { username, password } = parse(StaffLoginBody, req.body, 'body');
+    const staff = await findActiveStaffByUsername(deps.db, username);
+    // Same answer for an unknown user and a wrong password, so usernames cannot be probed.
+    if (!staff || !(await verifyPassword(password, staff.password_hash))) throw new AppError('UNAUTHENTICATED', 'bad credentials');
+    const { token, expiresAt } = await deps.tokens.issue({
+      kind: 'staff',
+      staffId: staff.id,
+      merchantId: staff.merchant_id,
+      storeId: staff.store_id,
+      role: staff.role,
+    });
+    res.json({ token, expiresAt: new Date(expiresAt).toISOString(), subjectId: staff.id });
+  });
+
+  return router;
+}

@@ -1,0 +1,136 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { AppError, isAppError } from '../../../core/src/errors.ts';
+import { negotiateLocale } from '../../../core/src/i18n/index.ts';
+import { type AcceptDeps, acceptBooking } from '../../../core/src/lifecycle/accept.ts';
+import { cancelBooking } from '../../../core/src/lifecycle/cancel.ts';
+import { findVisibleBooking } from '../../../core/src/lifecycle/find.ts';
+import { listCustomerBookings } from '../../../db/src/repositories/booking.repository.ts';
+import { JobNames, persistJobId, persistJobOptions, rebuildJobId, rebuildJobOptions } from '../../../workers/src/jobs/contracts.ts';
+import { actorOf, requireCustomer } from '../auth/middleware.ts';
+import { viewFromRow, viewOf } from '../bookings/booking-view.ts';
+import type { GatewayDeps } from '../deps.ts';
+import { describeRoute } from '../http/openapi.ts';
+import {
+  BookingAcceptedSchema,
+  BookingIdParams,
+  BookingViewSchema,
+  CancelBody,
+  CreateBookingBody,
+  IdempotencyHeaders,
+} from '../http/schemas.ts';
+import { parse } from '../http/validate.ts';
+
+describeRoute({
+  method: 'post',
+  path: '/v1/bookings',
+  summary: 'Book a slot',
+  description:
+    'Reserves every resource the service needs atomically in Redis and queues the booking; answers in milliseconds with 202 PENDING. Poll GET /v1/bookings/{id} for CONFIRMED (or REJECTED/EXPIRED).',
+  auth: true,
+  request: { headers: IdempotencyHeaders, body: { content: { 'application/json': { schema: CreateBookingBody } } } },
+  ok: { status: 202, schema: BookingAcceptedSchema, description: 'Accepted; a retry with the same Idempotency-Key returns the same booking' },
+  errors: [400, 401, 404, 409, 422, 429, 503],
+});
+describeRoute({
+  method: 'get',
+  path: '/v1/bookings/{id}',
+  summary: 'A booking of the logged-in customer',
+  auth: true,
+  request: { params: BookingIdParams },
+  ok: { status: 200, schema: BookingViewSchema, description: 'The booking, PENDING until persisted' },
+  errors: [401, 404],
+});
+describeRoute({
+  method: 'post',
+  path: '/v1/bookings/{id}/cancel',
+  summary: 'Cancel a booking before it starts',
+  auth: true,
+  request: { params: BookingIdParams, body: { content: { 'application/json': { schema: CancelBody } } } },
+  ok: { status: 200, schema: BookingViewSchema, description: 'The cancelled booking (cancelling twice answers the same)' },
+  errors: [400, 401, 404, 409],
+});
+describeRoute({
+  method: 'get',
+  path: '/v1/me/bookings',
+  summary: 'The logged-in customer’s bookings, newest first',
+  auth: true,
+  ok: { status: 200, schema: z.object({ bookings: z.array(BookingViewSchema) }), description: 'Persisted bookings' },
+  errors: [401],
+});
+
+const outcomeLabels: Partial<Record<string, string>> = {
+  SLOT_SOLD_OUT: 'sold_out',
+  SLOT_UNAVAILABLE: 'closed',
+  CUSTOMER_LIMIT_REACHED: 'customer_limit',
+  IDEMPOTENCY_MISMATCH: 'idempotency_mismatch',
+  INVENTORY_REBUILDING: 'rebuilding',
+  SERVICE_UNAVAILABLE: 'unavailable',
+};
+
+export function bookingRoutes(deps: GatewayDeps): Router {
+  const router = Router();
+  const auth = requireCustomer(deps.tokens);
+  const acceptDeps: AcceptDeps = {
+    db: deps.db,
+    redis: deps.redis,
+    keys: deps.keys,
+    clock: deps.clock,
+    newBookingId: deps.newBookingId,
+    enqueue: async (intent) => {
+      await deps.persistQueue.add(JobNames.persistBooking, intent, { ...persistJobOptions, jobId: persistJobId(intent.bookingId) });
+    },
+    requestRebuild: async (storeId) => {
+      await deps.maintenanceQueue.add(JobNames.rebuildInventory, { storeId, reason: 'reserve found no epoch' }, { ...rebuildJobOptions, jobId: rebuildJobId(storeId) });
+    },
+  };
+
+  router.post('/v1/bookings', auth, async (req, res) => {
+    const actor = actorOf(res);
+    if (actor.kind !== 'customer') throw new AppError('FORBIDDEN', 'customers only');
+    const { 'idempotency-key': idempotencyKey } = parse(IdempotencyHeaders, req.headers, 'headers');
+    const body = parse(CreateBookingBody, req.body, 'body');
+    try {
+      const catalog = await deps.catalog.get(body.storeId);
+      const result = await acceptBooking(acceptDeps, catalog, {
+        customerId: actor.customerId,
+        storeId: body.storeId,
+        serviceId: body.serviceId,
+        startMs: Date.parse(body.startAt),
+        partySize: body.partySize,
+        resourceId: body.resourceId,
+        note: body.note,
+        idempotencyKey,
+      });
+      deps.metrics.reservations.inc({ outcome: result.outcome });
+      res.status(202).json({ bookingId: result.bookingId, status: result.status });
+    } catch (error) {
+      deps.metrics.reservations.inc({ outcome: (isAppError(error) && outcomeLabels[error.code]) || (isAppError(error) ? 'rejected_input' : 'error') });
+      throw error;
+    }
+  });
+
+  router.get('/v1/bookings/:id', auth, async (req, res) => {
+    const { id } = parse(BookingIdParams, req.params, 'params');
+    const found = await findVisibleBooking(deps, actorOf(res), id);
+    res.json(viewOf(found, negotiateLocale(req.headers['accept-language'])));
+  });
+
+  router.post('/v1/bookings/:id/cancel', auth, async (req, res) => {
+    const { id } = parse(BookingIdParams, req.params, 'params');
+    const { reason } = parse(CancelBody, req.body ?? {}, 'body');
+    const actor = actorOf(res);
+    await cancelBooking(deps, actor, id, reason);
+    res.json(viewOf(await findVisibleBooking(deps, actor, id), negotiateLocale(req.headers['accept-language'])));
+  });
+
+  router.get('/v1/me/bookings', auth, async (req, res) => {
+    const actor = actorOf(res);
+    if (actor.kind !== 'customer') throw new AppError('FORBIDDEN', 'customers only');
+    const rows = await listCustomerBookings(deps.db, actor.customerId, 100);
+    const locale = negotiateLocale(req.headers['accept-language']);
+    res.json({ bookings: rows.map((row) => viewFromRow(row, locale)) });
+  });
+
+  return router;
+}

@@ -1,0 +1,110 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { AppError } from '../../../core/src/errors.ts';
+import { negotiateLocale } from '../../../core/src/i18n/index.ts';
+import { cancelBooking } from '../../../core/src/lifecycle/cancel.ts';
+import { findVisibleBooking } from '../../../core/src/lifecycle/find.ts';
+import { decryptPhone, maskPhone } from '../../../core/src/pii/phone.ts';
+import { listMerchantBookings } from '../../../db/src/repositories/booking.repository.ts';
+import { listStores } from '../../../db/src/repositories/catalog.repository.ts';
+import { customersByIds } from '../../../db/src/repositories/customer.repository.ts';
+import type { BookingRow } from '../../../db/src/tables/booking.table.ts';
+import { actorOf, requireStaff, staffOf } from '../auth/middleware.ts';
+import { type BookingView, viewFromRow, viewOf } from '../bookings/booking-view.ts';
+import type { GatewayDeps } from '../deps.ts';
+import { describeRoute } from '../http/openapi.ts';
+import { BookingIdParams, CancelBody, MerchantBookingViewSchema, MerchantBookingsQuery, StoreSummarySchema } from '../http/schemas.ts';
+import { parse } from '../http/validate.ts';
+
+describeRoute({
+  method: 'get',
+  path: '/v1/merchant/stores',
+  summary: 'Stores of the caller’s merchant',
+  auth: true,
+  ok: { status: 200, schema: z.object({ stores: z.array(StoreSummarySchema) }), description: 'Stores' },
+  errors: [401, 403],
+});
+describeRoute({
+  method: 'get',
+  path: '/v1/merchant/bookings',
+  summary: 'The merchant’s bookings (one store for store-bound staff)',
+  auth: true,
+  request: { query: MerchantBookingsQuery },
+  ok: { status: 200, schema: z.object({ bookings: z.array(MerchantBookingViewSchema) }), description: 'Bookings, phone numbers masked' },
+  errors: [400, 401, 403],
+});
+describeRoute({
+  method: 'get',
+  path: '/v1/merchant/bookings/{id}',
+  summary: 'One booking of the merchant',
+  auth: true,
+  request: { params: BookingIdParams },
+  ok: { status: 200, schema: MerchantBookingViewSchema, description: 'Booking' },
+  errors: [401, 403, 404],
+});
+describeRoute({
+  method: 'post',
+  path: '/v1/merchant/bookings/{id}/cancel',
+  summary: 'Cancel a customer’s booking (owner or manager)',
+  auth: true,
+  request: { params: BookingIdParams, body: { content: { 'application/json': { schema: CancelBody } } } },
+  ok: { status: 200, schema: MerchantBookingViewSchema, description: 'Cancelled booking' },
+  errors: [400, 401, 403, 404, 409],
+});
+
+export function merchantRoutes(deps: GatewayDeps): Router {
+  const router = Router();
+  const anyStaff = requireStaff(deps.tokens);
+  const managers = requireStaff(deps.tokens, ['owner', 'manager']);
+
+  /** Adds each booking's customer, with the phone number decrypted only to be masked. */
+  async function withCustomers(items: { view: BookingView; customerId: number }[]): Promise<z.infer<typeof MerchantBookingViewSchema>[]> {
+    const customers = await customersByIds(deps.db, [...new Set(items.map((i) => i.customerId))]);
+    const phones = new Map(
+      customers.map((c) => [c.id, c.phone_enc && c.phone_key_id !== null ? maskPhone(decryptPhone(c.phone_enc, c.phone_key_id, deps.phoneKeys)) : null]),
+    );
+    return items.map(({ view, customerId }) => ({ ...view, customer: { id: customerId, phoneMasked: phones.get(customerId) ?? null } }));
+  }
+
+  async function foundView(found: Awaited<ReturnType<typeof findVisibleBooking>>, acceptLanguage: string | undefined) {
+    const customerId = found.kind === 'row' ? found.row.customer_id : found.hold.intent.customerId;
+    const [view] = await withCustomers([{ view: viewOf(found, negotiateLocale(acceptLanguage)), customerId }]);
+    return view;
+  }
+
+  router.get('/v1/merchant/stores', anyStaff, async (_req, res) => {
+    const staff = staffOf(res);
+    const rows = await listStores(deps.db, { merchantId: staff.merchantId, limit: 100, offset: 0 });
+    res.json({
+      stores: rows
+        .filter((r) => staff.storeId === null || r.id === staff.storeId)
+        .map((r) => ({ id: r.id, merchantId: r.merchant_id, name: r.name, industry: r.industry, address: r.address, lat: r.lat, lng: r.lng, timezone: r.timezone })),
+    });
+  });
+
+  router.get('/v1/merchant/bookings', anyStaff, async (req, res) => {
+    const staff = staffOf(res);
+    const query = parse(MerchantBookingsQuery, req.query, 'query');
+    if (staff.storeId !== null && query.storeId !== undefined && query.storeId !== staff.storeId) {
+      throw new AppError('FORBIDDEN', 'staff may only see their own store');
+    }
+    const rows: BookingRow[] = await listMerchantBookings(deps.db, staff.merchantId, { ...query, storeId: staff.storeId ?? query.storeId });
+    const locale = negotiateLocale(req.headers['accept-language']);
+    res.json({ bookings: await withCustomers(rows.map((r) => ({ view: viewFromRow(r, locale), customerId: r.customer_id }))) });
+  });
+
+  router.get('/v1/merchant/bookings/:id', anyStaff, async (req, res) => {
+    const { id } = parse(BookingIdParams, req.params, 'params');
+    res.json(await foundView(await findVisibleBooking(deps, actorOf(res), id), req.headers['accept-language']));
+  });
+
+  router.post('/v1/merchant/bookings/:id/cancel', managers, async (req, res) => {
+    const { id } = parse(BookingIdParams, req.params, 'params');
+    const { reason } = parse(CancelBody, req.body ?? {}, 'body');
+    const actor = actorOf(res);
+    await cancelBooking(deps, actor, id, reason === 'CUSTOMER_REQUEST' ? 'MERCHANT_REQUEST' : reason);
+    res.json(await foundView(await findVisibleBooking(deps, actor, id), req.headers['accept-language']));
+  });
+
+  return router;
+}

@@ -1,0 +1,105 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { computeSlots, datesTouched, plannedSlots } from '../../../core/src/availability/slots.ts';
+import { AppError } from '../../../core/src/errors.ts';
+import { listStores } from '../../../db/src/repositories/catalog.repository.ts';
+import { readInventory } from '../../../db/redis/inventory.ts';
+import { JobNames, rebuildJobId, rebuildJobOptions } from '../../../workers/src/jobs/contracts.ts';
+import type { GatewayDeps } from '../deps.ts';
+import { describeRoute } from '../http/openapi.ts';
+import { AvailabilityQuery, AvailabilitySchema, IdParams, StoreDetailSchema, StoreListQuery, StoreSummarySchema } from '../http/schemas.ts';
+import { parse } from '../http/validate.ts';
+import type { StoreRow } from '../../../db/src/tables/store.table.ts';
+
+describeRoute({
+  method: 'get',
+  path: '/v1/stores',
+  summary: 'Active stores, optionally of one industry',
+  request: { query: StoreListQuery },
+  ok: { status: 200, schema: z.object({ stores: z.array(StoreSummarySchema) }), description: 'Stores' },
+  errors: [400],
+});
+describeRoute({
+  method: 'get',
+  path: '/v1/stores/{id}',
+  summary: 'A store with its services and bookable staff/rooms',
+  request: { params: IdParams },
+  ok: { status: 200, schema: StoreDetailSchema, description: 'Store detail' },
+  errors: [400, 404],
+});
+describeRoute({
+  method: 'get',
+  path: '/v1/stores/{id}/availability',
+  summary: 'Slots of a service on a local date, with remaining capacity',
+  description: 'Read from the Redis inventory mirror in one round trip; 0 remaining = fully booked. Times are ISO instants; localTime is in the store’s time zone.',
+  request: { params: IdParams, query: AvailabilityQuery },
+  ok: { status: 200, schema: AvailabilitySchema, description: 'Slots' },
+  errors: [400, 404, 503],
+});
+
+function summary(row: StoreRow) {
+  return { id: row.id, merchantId: row.merchant_id, name: row.name, industry: row.industry, address: row.address, lat: row.lat, lng: row.lng, timezone: row.timezone };
+}
+
+export function storeRoutes(deps: GatewayDeps): Router {
+  const router = Router();
+
+  router.get('/v1/stores', async (req, res) => {
+    const query = parse(StoreListQuery, req.query, 'query');
+    const rows = await listStores(deps.db, query);
+    res.json({ stores: rows.map(summary) });
+  });
+
+  router.get('/v1/stores/:id', async (req, res) => {
+    const { id } = parse(IdParams, req.params, 'params');
+    const catalog = await deps.catalog.get(id);
+    const row = await deps.db.selectFrom('stores').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new AppError('STORE_NOT_FOUND', `store ${id} not found`);
+    res.json({
+      ...summary(row),
+      services: [...catalog.services.values()].map((s) => ({
+        id: s.id,
+        name: s.name,
+        category: s.category,
+        durationMinutes: s.durationMinutes,
+        priceFen: s.priceFen,
+        maxPartySize: s.maxPartySize,
+      })),
+      resources: catalog.resources.map((r) => ({ id: r.id, kind: r.kind, name: r.name, skills: r.skills })),
+    });
+  });
+
+  router.get('/v1/stores/:id/availability', async (req, res) => {
+    const { id } = parse(IdParams, req.params, 'params');
+    const query = parse(AvailabilityQuery, req.query, 'query');
+    const catalog = await deps.catalog.get(id);
+    const service = catalog.services.get(query.serviceId);
+    if (!service) throw new AppError('SERVICE_NOT_FOUND', `service ${query.serviceId} not in store ${id}`);
+    if (query.resourceId !== undefined && !catalog.resources.some((r) => r.id === query.resourceId)) {
+      throw new AppError('RESOURCE_NOT_FOUND', `resource ${query.resourceId} not in store ${id}`);
+    }
+    const availabilityQuery = { catalog, service, localDate: query.date, nowMs: deps.clock.now(), resourceId: query.resourceId };
+    const planned = plannedSlots(availabilityQuery);
+    const snapshot = await readInventory(deps.redis, deps.keys, id, datesTouched(planned));
+    if (!snapshot.epochPresent) {
+      await deps.maintenanceQueue.add(JobNames.rebuildInventory, { storeId: id, reason: 'availability found no epoch' }, { ...rebuildJobOptions, jobId: rebuildJobId(id) });
+      throw new AppError('INVENTORY_REBUILDING', 'store inventory is being rebuilt', { retryAfterSeconds: 1 });
+    }
+    const slots = computeSlots(availabilityQuery, planned, (date, field) => snapshot.days.get(date)?.get(field));
+    res.json({
+      storeId: id,
+      serviceId: service.id,
+      date: query.date,
+      timezone: catalog.store.timezone,
+      slots: slots.map((s) => ({
+        startAt: new Date(s.startMs).toISOString(),
+        endAt: new Date(s.endMs).toISOString(),
+        localTime: s.localTime,
+        remaining: s.remaining,
+        resources: s.resources,
+      })),
+    });
+  });
+
+  return router;
+}

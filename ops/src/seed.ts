@@ -1,0 +1,172 @@
+/**
+ * `npm run seed`: demo merchants in four industries (a hair salon with
+ * stylists, a clinic with doctors, rooms and an ultrasound, a cycling studio
+ * with 20 bikes per class, and a flash-sale tasting class for load tests),
+ * staff logins and a few customers, then their inventory. Skips if the demo
+ * data is already there.
+ */
+import type { Kysely } from 'kysely';
+import type { Requirement } from '../../core/src/catalog/types.ts';
+import { clockFromSettings } from '../../core/src/clock.ts';
+import { base64Key, clockEnv, clockSettingsFrom, mysqlEnv, parseEnv, phoneKeyEnv, redisEnv, runtimeEnv } from '../../core/src/config/env.ts';
+import { materializeStore } from '../../core/src/lifecycle/materialize.ts';
+import { encryptPhone, phoneBlindIndex } from '../../core/src/pii/phone.ts';
+import { createDb } from '../../db/src/connection.ts';
+import type { Database } from '../../db/src/database.ts';
+import {
+  addScheduleException,
+  createMerchant,
+  createResource,
+  createService,
+  createStaffUser,
+  createStore,
+  setWeeklyHours,
+} from '../../db/src/repositories/catalog-admin.repository.ts';
+import { createRedis, whenReady } from '../../db/redis/connection.ts';
+import { redisKeys } from '../../db/redis/keys.ts';
+import { hashPassword } from '../../gateway/src/auth/passwords.ts';
+import { addDays, localDateOf } from '../../core/src/time/zoned.ts';
+
+export const DEMO_PASSWORD = 'zhiyue-demo';
+
+const WEEKDAYS = [1, 2, 3, 4, 5];
+const EVERY_DAY = [1, 2, 3, 4, 5, 6, 7];
+const staff = (skill: string | null): Requirement => ({ kind: 'staff', skill, quantity: 1, perPerson: false });
+const room = (skill: string | null, perPerson = false): Requirement => ({ kind: 'room', skill, quantity: 1, perPerson });
+const equipment = (skill: string): Requirement => ({ kind: 'equipment', skill, quantity: 1, perPerson: false });
+
+export interface SeedSummary {
+  stores: { id: number; name: string; industry: string }[];
+  logins: { username: string; role: string; store: string }[];
+}
+
+export async function seedDemo(db: Kysely<Database>, nowMs: number, phoneKeys: Parameters<typeof encryptPhone>[1]): Promise<SeedSummary | null> {
+  const existing = await db.selectFrom('merchants').select('id').where('name', '=', '悦容美发').executeTakeFirst();
+  if (existing) return null;
+  const summary: SeedSummary = { stores: [], logins: [] };
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const login = async (merchantId: number, storeId: number | null, username: string, displayName: string, role: 'owner' | 'manager' | 'staff', store: string) => {
+    await createStaffUser(db, { merchantId, storeId, username, displayName, passwordHash, role }, nowMs);
+    summary.logins.push({ username, role, store });
+  };
+
+  // Hair salon: stylists with skills; a perm needs the stylist who perms.
+  {
+    const merchantId = await createMerchant(db, { name: '悦容美发', industry: 'hair_salon' }, nowMs);
+    const storeId = await createStore(
+      db,
+      { merchantId, name: '悦容美发·静安店', industry: 'hair_salon', address: '上海市静安区南京西路 1266 号', lat: 31.2285, lng: 121.4555, phone: '021-62880001', perCustomerDailyLimit: 3 },
+      nowMs,
+    );
+    const stylists = [
+      ['Tony 老师', '首席设计师', ['cut', 'color', 'perm']],
+      ['Kevin 老师', '资深设计师', ['cut', 'color']],
+      ['小雅', '设计师', ['cut']],
+      ['阿杰', '设计师', ['cut', 'perm']],
+    ] as const;
+    const ids: number[] = [];
+    for (const [name, title, skills] of stylists) ids.push(await createResource(db, { merchantId, storeId, kind: 'staff', name, title, skills: [...skills] }, nowMs));
+    await setWeeklyHours(db, { merchantId, storeId, resourceId: null }, EVERY_DAY.map((d) => [d, '10:00', '22:00']));
+    // Kevin works Tuesday to Saturday only.
+    await setWeeklyHours(db, { merchantId, storeId, resourceId: ids[1]! }, [2, 3, 4, 5, 6].map((d) => [d, '10:00', '22:00']));
+    await createService(db, { merchantId, storeId, name: '洗剪吹', category: 'haircut', description: '洗发、精剪、吹造型', durationMinutes: 60, priceFen: 8800, bufferAfterMinutes: 15, requirements: [staff('cut')] }, nowMs);
+    await createService(db, { merchantId, storeId, name: '时尚染发', category: 'color', durationMinutes: 120, priceFen: 38800, bufferAfterMinutes: 15, requirements: [staff('color')] }, nowMs);
+    await createService(db, { merchantId, storeId, name: '数码烫', category: 'perm', durationMinutes: 150, priceFen: 58800, bufferAfterMinutes: 15, requirements: [staff('perm')] }, nowMs);
+    await login(merchantId, null, 'salon.owner', '悦容老板', 'owner', '悦容美发·静安店');
+    await login(merchantId, storeId, 'salon.front', '前台小王', 'staff', '悦容美发·静安店');
+    summary.stores.push({ id: storeId, name: '悦容美发·静安店', industry: 'hair_salon' });
+  }
+
+  // Clinic: a consultation needs a doctor and an exam room; an ultrasound also needs the machine.
+  {
+    const merchantId = await createMerchant(db, { name: '仁和门诊', industry: 'clinic' }, nowMs);
+    const storeId = await createStore(
+      db,
+      { merchantId, name: '仁和门诊·徐汇部', industry: 'clinic', address: '上海市徐汇区肇嘉浜路 1065 号', lat: 31.1965, lng: 121.4432, phone: '021-64380002', perCustomerDailyLimit: 2, horizonDays: 7 },
+      nowMs,
+    );
+    await createResource(db, { merchantId, storeId, kind: 'staff', name: '李医生', title: '全科主治医师', skills: ['general', 'ultrasound'] }, nowMs);
+    const derm = await createResource(db, { merchantId, storeId, kind: 'staff', name: '王医生', title: '皮肤科副主任医师', skills: ['dermatology'] }, nowMs);
+    await createResource(db, { merchantId, storeId, kind: 'room', name: '1 号诊室', skills: ['exam'] }, nowMs);
+    await createResource(db, { merchantId, storeId, kind: 'room', name: '2 号诊室', skills: ['exam'] }, nowMs);
+    await createResource(db, { merchantId, storeId, kind: 'equipment', name: '彩超仪', skills: ['ultrasound'] }, nowMs);
+    await setWeeklyHours(db, { merchantId, storeId, resourceId: null }, [...WEEKDAYS, 6].flatMap((d) => [[d, '08:30', '12:00'], [d, '13:30', '17:30']] as [number, string, string][]));
+    await createService(db, { merchantId, storeId, name: '全科门诊', category: 'consultation', durationMinutes: 15, priceFen: 5000, slotIntervalMinutes: 15, minNoticeMinutes: 30, requirements: [staff('general'), room('exam')] }, nowMs);
+    await createService(db, { merchantId, storeId, name: '皮肤科咨询', category: 'consultation', durationMinutes: 30, priceFen: 15000, slotIntervalMinutes: 30, requirements: [staff('dermatology'), room('exam')] }, nowMs);
+    await createService(db, { merchantId, storeId, name: '腹部彩超', category: 'imaging', durationMinutes: 30, priceFen: 28000, bufferAfterMinutes: 15, slotIntervalMinutes: 30, requirements: [staff('ultrasound'), room('exam'), equipment('ultrasound')] }, nowMs);
+    // Dr Wang is at a conference on the third day from now: her cells that day are never created.
+    const conference = addDays(localDateOf(nowMs, 'Asia/Shanghai'), 3);
+    await addScheduleException(db, { merchantId, storeId, resourceId: derm, localDate: conference, closed: true, reason: '外出学术会议' });
+    await login(merchantId, null, 'clinic.owner', '仁和院长', 'owner', '仁和门诊·徐汇部');
+    summary.stores.push({ id: storeId, name: '仁和门诊·徐汇部', industry: 'clinic' });
+  }
+
+  // Cycling studio: 20 bikes per class, classes only at fixed times (the hours are the class windows).
+  {
+    const merchantId = await createMerchant(db, { name: '动力单车', industry: 'fitness_class' }, nowMs);
+    const storeId = await createStore(
+      db,
+      { merchantId, name: '动力单车·陆家嘴馆', industry: 'fitness_class', address: '上海市浦东新区世纪大道 8 号', lat: 31.2397, lng: 121.4998, perCustomerDailyLimit: 2 },
+      nowMs,
+    );
+    await createResource(db, { merchantId, storeId, kind: 'room', name: '单车教室', capacity: 20, skills: ['cycling'] }, nowMs);
+    const classes: [number, string, string][] = EVERY_DAY.flatMap((d) => [[d, '07:00', '08:00'], [d, '12:15', '13:15'], [d, '18:30', '19:30'], [d, '20:00', '21:00']] as [number, string, string][]);
+    await setWeeklyHours(db, { merchantId, storeId, resourceId: null }, classes);
+    await createService(db, { merchantId, storeId, name: '燃脂单车 45 分钟', category: 'cycling', durationMinutes: 45, priceFen: 6900, slotIntervalMinutes: 15, minNoticeMinutes: 30, maxPartySize: 2, requirements: [room('cycling', true)] }, nowMs);
+    await login(merchantId, null, 'fitness.owner', '动力馆长', 'owner', '动力单车·陆家嘴馆');
+    summary.stores.push({ id: storeId, name: '动力单车·陆家嘴馆', industry: 'fitness_class' });
+  }
+
+  // Flash sale: a 300-seat anniversary tasting session every evening, one seat per customer per day.
+  {
+    const merchantId = await createMerchant(db, { name: '味道研究所', industry: 'restaurant' }, nowMs);
+    const storeId = await createStore(
+      db,
+      { merchantId, name: '味道研究所·周年庆限量体验', industry: 'restaurant', address: '上海市黄浦区南京东路 99 号', lat: 31.2393, lng: 121.4846, perCustomerDailyLimit: 1, horizonDays: 7 },
+      nowMs,
+    );
+    await createResource(db, { merchantId, storeId, kind: 'room', name: '主厅', capacity: 300, skills: ['tasting'] }, nowMs);
+    await setWeeklyHours(db, { merchantId, storeId, resourceId: null }, EVERY_DAY.map((d) => [d, '18:00', '20:00']));
+    await createService(db, { merchantId, storeId, name: '周年庆 1 元体验套餐', category: 'flash_sale', durationMinutes: 120, priceFen: 100, slotIntervalMinutes: 120, minNoticeMinutes: 0, requirements: [room('tasting', true)] }, nowMs);
+    await login(merchantId, null, 'flash.owner', '研究所主理人', 'owner', '味道研究所·周年庆限量体验');
+    summary.stores.push({ id: storeId, name: '味道研究所·周年庆限量体验', industry: 'restaurant' });
+  }
+
+  // A few customers with bound phones (stored encrypted, shown masked to merchants).
+  for (const [openid, phone] of [
+    ['demo-openid-alice', '13800138000'],
+    ['demo-openid-bob', '13912345678'],
+  ] as const) {
+    const encrypted = encryptPhone(phone, phoneKeys);
+    await db
+      .insertInto('customers')
+      .values({ openid, unionid: null, phone_enc: encrypted.ciphertext, phone_key_id: encrypted.keyId, phone_index: phoneBlindIndex(phone, phoneKeys), created_at: new Date(nowMs), last_login_at: new Date(nowMs) })
+      .execute();
+  }
+  return summary;
+}
+
+if (import.meta.main) {
+  const env = parseEnv({ ...runtimeEnv, ...mysqlEnv, ...redisEnv, ...clockEnv, ...phoneKeyEnv }, process.env);
+  const clock = clockFromSettings(clockSettingsFrom(env));
+  const db = createDb({ host: env.MYSQL_HOST, port: env.MYSQL_PORT, user: env.MYSQL_USER, password: env.MYSQL_PASSWORD, database: env.MYSQL_DATABASE, poolSize: 4 });
+  const redis = createRedis({ url: env.REDIS_URL, failFast: false, name: 'seed' });
+  await whenReady(redis);
+  const phoneKeys = { keyId: env.PHONE_KEY_ID, encryptionKey: base64Key(env.PHONE_ENC_KEY, 'PHONE_ENC_KEY'), indexKey: base64Key(env.PHONE_INDEX_KEY, 'PHONE_INDEX_KEY') };
+  const summary = await seedDemo(db, clock.now(), phoneKeys);
+  if (summary) {
+    console.log('seeded demo data:');
+    for (const s of summary.stores) console.log(`  store ${s.id}  ${s.industry.padEnd(14)} ${s.name}`);
+    for (const l of summary.logins) console.log(`  login ${l.username.padEnd(14)} (${l.role}, ${l.store}) password: ${DEMO_PASSWORD}`);
+  } else {
+    console.log('demo data already present');
+  }
+  // Inventory through each store's horizon (idempotent), and the Redis mirror.
+  const deps = { db, redis, keys: redisKeys(env.REDIS_KEY_PREFIX), clock };
+  const stores = await db.selectFrom('stores').select('id').where('status', '=', 'active').execute();
+  let cells = 0;
+  for (const { id } of stores) cells += (await materializeStore(deps, id)).inserted;
+  console.log(`inventory: ${cells} new cells for ${stores.length} stores`);
+  redis.disconnect();
+  await db.destroy();
+}

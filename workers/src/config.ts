@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { clockEnv, mysqlEnv, parseEnv, redisEnv, runtimeEnv } from '../../core/src/config/env.ts';
+
+const schema = {
+  ...runtimeEnv,
+  ...mysqlEnv,
+  ...redisEnv,
+  ...clockEnv,
+  /** Which pools this process runs: persist (booking writes), maintenance (sweeper, reconciler, rebuilds). */
+  WORKER_ROLES: z
+    .string()
+    .default('persist,maintenance')
+    .transform((v) => v.split(',').map((r) => r.trim()))
+    .pipe(z.array(z.enum(['persist', 'maintenance'])).min(1)),
+  /** Port of this process's /metrics and /healthz; 0 = any free port. */
+  WORKER_HTTP_PORT: z.coerce.number().int().min(0).default(9102),
+  /** Jobs one persist process works on at once; they are written to MySQL in batches. */
+  PERSIST_CONCURRENCY: z.coerce.number().int().min(1).max(2000).default(300),
+  PERSIST_BATCH_MAX: z.coerce.number().int().min(1).max(2000).default(250),
+  /** How long the first job of a batch waits for company before the batch is written. */
+  PERSIST_BATCH_WAIT_MS: z.coerce.number().int().min(0).max(1000).default(4),
+  /** Batches written at the same time (each is one MySQL transaction). */
+  PERSIST_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(16).default(2),
+  /** BullMQ lock: a job whose worker stops renewing it for this long is handed to another worker. */
+  WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
+  WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
+  /** node-cron patterns (with seconds). */
+  SWEEP_CRON: z.string().default('*/2 * * * * *'),
+  RECONCILE_CRON: z.string().default('30 * * * * *'),
+  MATERIALIZE_CRON: z.string().default('0 5 * * * *'),
+  /** Stores reconciled per reconcile tick (round robin), so a tick stays bounded with thousands of stores. */
+  RECONCILE_STORES_PER_TICK: z.coerce.number().int().min(1).default(200),
+  LEADER_LEASE_MS: z.coerce.number().int().min(1000).default(15_000),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(20_000),
+};
+
+export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
+
+export function loadWorkerConfig(source: Record<string, string | undefined>) {
+  return parseEnv(schema, source);
+}

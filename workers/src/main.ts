@@ -1,0 +1,190 @@
+import { createServer, type Server } from 'node:http';
+import { Worker } from 'bullmq';
+import type { Registry } from 'prom-client';
+import cron, { type ScheduledTask } from 'node-cron';
+import { clockFromSettings, type Clock } from '../../core/src/clock.ts';
+import { clockSettingsFrom } from '../../core/src/config/env.ts';
+import type { LifecycleDeps } from '../../core/src/lifecycle/deps.ts';
+import { ensureInventory } from '../../core/src/lifecycle/reconcile.ts';
+import { createLogger, type Logger } from '../../core/src/logging.ts';
+import { createDb } from '../../db/src/connection.ts';
+import { createRedis, whenReady } from '../../db/redis/connection.ts';
+import { redisKeys } from '../../db/redis/keys.ts';
+import { loadWorkerConfig, type WorkerConfig } from './config.ts';
+import { JobNames, Queues, type RebuildInventoryPayload } from './jobs/contracts.ts';
+import { createPersistHandler } from './jobs/persist-booking.ts';
+import { LeaderLease } from './maintenance/leader-lease.ts';
+import { createMaintenanceTasks } from './maintenance/tasks.ts';
+import { startMetricsPublisher } from './runtime/metrics-publisher.ts';
+import { createWorkerMetrics } from './runtime/metrics.ts';
+
+export interface RunningWorkers {
+  /** Port of this process's /metrics and /healthz. */
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the worker pools named in WORKER_ROLES. `stop()` is the graceful
+ * shutdown: stop taking jobs and cron ticks, finish the jobs in hand (bounded
+ * by SHUTDOWN_GRACE_MS), flush the batcher, then close Redis and MySQL.
+ */
+export async function startWorkers(config: WorkerConfig, options: { clock?: Clock; log?: Logger } = {}): Promise<RunningWorkers> {
+  const log = options.log ?? createLogger({ name: 'workers', level: config.LOG_LEVEL });
+  const clock = options.clock ?? clockFromSettings(clockSettingsFrom(config));
+  const keys = redisKeys(config.REDIS_KEY_PREFIX);
+  const db = createDb({
+    host: config.MYSQL_HOST,
+    port: config.MYSQL_PORT,
+    user: config.MYSQL_USER,
+    password: config.MYSQL_PASSWORD,
+    database: config.MYSQL_DATABASE,
+    poolSize: config.MYSQL_POOL_SIZE,
+  });
+  const redis = createRedis({ url: config.REDIS_URL, failFast: false, name: 'workers' });
+  redis.on('error', (error) => log.warn({ err: error }, 'redis connection error'));
+  await whenReady(redis, 30_000);
+  const deps: LifecycleDeps = { db, redis, keys, clock };
+  const metrics = createWorkerMetrics();
+  const bullConnection = () => {
+    const connection = createRedis({ url: config.REDIS_URL, failFast: false, name: 'workers-bullmq' });
+    connection.on('error', () => undefined); // reported once through the main connection
+    return connection;
+  };
+
+  const workers: Worker[] = [];
+  const tasks: ScheduledTask[] = [];
+  let lease: LeaderLease | undefined;
+  let drainPersist: (() => Promise<void>) | undefined;
+
+  if (config.WORKER_ROLES.includes('persist')) {
+    const handler = createPersistHandler(deps, metrics, log, {
+      maxBatch: config.PERSIST_BATCH_MAX,
+      maxWaitMs: config.PERSIST_BATCH_WAIT_MS,
+      maxInFlight: config.PERSIST_BATCHES_IN_FLIGHT,
+    });
+    drainPersist = handler.drain;
+    workers.push(
+      new Worker(Queues.persist, handler.handle, {
+        connection: bullConnection(),
+        prefix: keys.queuePrefix,
+        concurrency: config.PERSIST_CONCURRENCY,
+        lockDuration: config.WORKER_LOCK_DURATION_MS,
+        stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
+        // A job that stalls twice (its worker died twice mid-job) is failed; its hold then expires visibly.
+        maxStalledCount: 2,
+      }),
+    );
+  }
+
+  if (config.WORKER_ROLES.includes('maintenance')) {
+    workers.push(
+      new Worker<RebuildInventoryPayload>(
+        Queues.maintenance,
+        async (job) => {
+          if (job.name !== JobNames.rebuildInventory) throw new Error(`unknown maintenance job ${job.name}`);
+          const rebuilt = await ensureInventory(deps, job.data.storeId);
+          if (rebuilt) {
+            metrics.rebuilds.inc();
+            log.warn({ storeId: job.data.storeId, reason: job.data.reason }, 'rebuilt store inventory on request');
+          }
+          return rebuilt;
+        },
+        { connection: bullConnection(), prefix: keys.queuePrefix, concurrency: 4 },
+      ),
+    );
+    lease = new LeaderLease(redis, keys.lease('maintenance'), config.LEADER_LEASE_MS);
+    await lease.start();
+    const maintenance = createMaintenanceTasks(deps, metrics, log, { reconcileStoresPerTick: config.RECONCILE_STORES_PER_TICK });
+    const leaderOnly = (name: string, work: () => Promise<void>) => async () => {
+      if (!lease?.isLeader) return;
+      try {
+        await work();
+      } catch (error) {
+        log.error({ err: error, task: name }, 'maintenance task failed');
+      }
+    };
+    tasks.push(
+      cron.schedule(config.SWEEP_CRON, leaderOnly('release-expired', maintenance.sweepExpiredHolds), { name: 'release-expired', noOverlap: true }),
+      cron.schedule(config.RECONCILE_CRON, leaderOnly('reconcile', maintenance.reconcile), { name: 'reconcile', noOverlap: true }),
+      cron.schedule(config.MATERIALIZE_CRON, leaderOnly('materialize', maintenance.materialize), { name: 'materialize', noOverlap: true }),
+    );
+  }
+
+  for (const worker of workers) {
+    worker.on('error', (error) => log.warn({ err: error, queue: worker.name }, 'worker error'));
+    worker.on('failed', (job, error) => log.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'job failed'));
+  }
+
+  const stopPublishing = startMetricsPublisher(redis, keys.workerMetrics(`${process.pid}-${lease?.owner ?? 'persist'}`), metrics.registry);
+  const server = await listen(config.WORKER_HTTP_PORT, metrics.registry);
+  const port = (server.address() as { port: number }).port;
+  log.info({ roles: config.WORKER_ROLES, port, node: process.version }, 'workers started');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      log.info('workers stopping');
+      for (const task of tasks) await task.stop();
+      const closing = Promise.all(workers.map((w) => w.close()));
+      const graceful = await Promise.race([closing.then(() => true), delay(config.SHUTDOWN_GRACE_MS).then(() => false)]);
+      if (!graceful) {
+        log.warn('grace period over: abandoning jobs still running (they will be redelivered)');
+        await Promise.all(workers.map((w) => w.close(true)));
+      }
+      await drainPersist?.();
+      await lease?.stop();
+      await stopPublishing();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await redis.quit().catch(() => redis.disconnect());
+      await db.destroy();
+      log.info('workers stopped');
+    })();
+    return stopping;
+  };
+  return { port, stop };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function listen(port: number, registry: Registry): Promise<Server> {
+  const server = createServer(async (req, res) => {
+    if (req.url === '/metrics') {
+      res.setHeader('content-type', registry.contentType);
+      res.end(await registry.metrics());
+    } else if (req.url === '/healthz') {
+      res.end('ok');
+    } else {
+      res.statusCode = 404;
+      res.end();
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+if (import.meta.main) {
+  const config = loadWorkerConfig(process.env);
+  const running = await startWorkers(config);
+  const shutdown = (signal: string) => {
+    void running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`shutdown after ${signal} failed`, error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  // A programming error leaves the process in an unknown state: log it, close what we can, exit non-zero.
+  process.once('uncaughtException', (error) => {
+    console.error('uncaught exception', error);
+    process.exitCode = 1;
+    shutdown('uncaughtException');
+  });
+}
