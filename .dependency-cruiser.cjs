@@ -1,0 +1,43 @@
+/**
+ * The dependency rules of the codebase (run by `npm run lint:deps`, part of ./ops/test):
+ *   gateway, workers → core → db;   core's pure domain never does I/O;
+ *   the gateway knows of workers/ only the job contracts; nothing imports Express or BullMQ into the domain.
+ */
+const pureCore = '^core/src/(?!lifecycle/|logging\\.ts)';
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    {
+      name: 'pure-domain-does-no-io',
+      comment: 'Domain rules (time, inventory, availability, states) stay pure: no storage, queues or HTTP.',
+      severity: 'error',
+      from: { path: pureCore, pathNot: '\\.(integration-)?test\\.ts$' },
+      to: { path: ['^db/', '^gateway/', '^workers/', '^ops/', 'node_modules/(express|bullmq|ioredis|kysely|mysql2|node-cron|pino)/'] },
+    },
+    {
+      name: 'domain-never-imports-express-or-bullmq',
+      severity: 'error',
+      from: { path: '^core/', pathNot: '\\.(integration-)?test\\.ts$' },
+      to: { path: ['^gateway/', '^workers/', 'node_modules/(express|bullmq|node-cron)/'] },
+    },
+    {
+      name: 'db-depends-only-on-the-pure-domain',
+      severity: 'error',
+      from: { path: '^db/', pathNot: '^db/testing/' },
+      to: { path: ['^core/src/lifecycle/', '^gateway/', '^workers/', '^ops/', '^loadtest/'] },
+    },
+    {
+      name: 'gateway-knows-only-job-contracts-of-workers',
+      severity: 'error',
+      from: { path: '^gateway/' },
+      to: { path: '^workers/', pathNot: '^workers/src/jobs/contracts\\.ts$' },
+    },
+    { name: 'workers-do-not-import-the-gateway', severity: 'error', from: { path: '^workers/' }, to: { path: '^gateway/' } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '(^miniprogram/|loadtest/reports/)' },
+  },
+};
