@@ -1,0 +1,126 @@
+import { createLogger } from '../../core/src/logging.ts';
+import { createTestEnv, type TestEnv } from '../../db/testing/test-env.ts';
+import { startFakeWechatApi, type FakeWechatApi } from '../../ops/fakes/wechat-api/fake-wechat-api.ts';
+import { loadWorkerConfig } from '../../workers/src/config.ts';
+import { type RunningWorkers, startWorkers } from '../../workers/src/main.ts';
+import { loadGatewayConfig } from '../src/config.ts';
+import { type RunningGateway, startGateway } from '../src/server.ts';
+
+const APPID = 'wxtest000000000001';
+const SECRET = 'test-secret';
+export const JWT_SECRET = 'test-jwt-secret-0123456789-0123456789';
+
+/** Shared settings of a test stack's processes: its own database and key prefix. */
+export function stackEnv(env: TestEnv, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    MYSQL_HOST: env.mysql.host,
+    MYSQL_PORT: String(env.mysql.port),
+    MYSQL_USER: env.mysql.user,
+    MYSQL_PASSWORD: env.mysql.password,
+    MYSQL_DATABASE: env.mysql.database,
+    REDIS_URL: env.redisUrl,
+    REDIS_KEY_PREFIX: env.prefix,
+    ...extra,
+  };
+}
+
+export interface TestStack {
+  env: TestEnv;
+  wechat: FakeWechatApi;
+  gateway: RunningGateway;
+  workers: RunningWorkers | null;
+  url: string;
+  /** Logs a consumer in through the fake WeChat; the same user always gets the same customer. */
+  login(user: string): Promise<string>;
+  staffLogin(username: string, password: string): Promise<string>;
+  request(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string }): Promise<{ status: number; body: any; headers: Headers }>;
+  stop(): Promise<void>;
+}
+
+/** Gateway (and optionally workers) in-process against the real MariaDB and Redis, with the fake WeChat API. */
+export async function startTestStack(label: string, options: { workers?: boolean; workerEnv?: Record<string, string> } = {}): Promise<TestStack> {
+  const env = await createTestEnv(label);
+  const wechat = await startFakeWechatApi({ appid: APPID, secret: SECRET, port: 0, clock: env.clock });
+  const log = createLogger({ name: 'test', level: 'silent' });
+  const gateway = await startGateway(
+    loadGatewayConfig(stackEnv(env, { HTTP_PORT: '0', WECHAT_APPID: APPID, WECHAT_SECRET: SECRET, WECHAT_API_BASE: wechat.url, JWT_SECRET, CATALOG_CACHE_TTL_MS: '0' })),
+    { clock: env.clock, log },
+  );
+  const workers =
+    options.workers === false
+      ? null
+      : await startWorkers(
+          loadWorkerConfig(
+            stackEnv(env, {
+              WORKER_HTTP_PORT: '0',
+              // Sweeps run on the manual clock, so they only expire what a test moved past its deadline.
+              SWEEP_CRON: '* * * * * *',
+              RECONCILE_CRON: '0 0 0 1 1 *',
+              MATERIALIZE_CRON: '0 0 0 1 1 *',
+              LEADER_LEASE_MS: '3000',
+              ...options.workerEnv,
+            }),
+          ),
+          { clock: env.clock, log },
+        );
+  const url = gateway.url;
+
+  async function request(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string } = {}) {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | undefined = opts.rawBody;
+    if (opts.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(opts.body);
+    }
+    if (opts.rawBody !== undefined) headers['content-type'] ??= 'application/json';
+    const response = await fetch(`${url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON (metrics)
+    }
+    return { status: response.status, body: parsed as any, headers: response.headers };
+  }
+
+  return {
+    env,
+    wechat,
+    gateway,
+    workers,
+    url,
+    request,
+    async login(user) {
+      const response = await request('POST', '/v1/auth/wechat/login', { body: { code: wechat.issueLoginCode(user) } });
+      if (response.status !== 200) throw new Error(`login failed: ${JSON.stringify(response.body)}`);
+      return response.body.token as string;
+    },
+    async staffLogin(username, password) {
+      const response = await request('POST', '/v1/merchant/auth/login', { body: { username, password } });
+      if (response.status !== 200) throw new Error(`staff login failed: ${JSON.stringify(response.body)}`);
+      return response.body.token as string;
+    },
+    async stop() {
+      await workers?.stop();
+      await gateway.stop();
+      await wechat.close();
+      await env.cleanup();
+    },
+  };
+}
+
+/** Polls a booking until it leaves PENDING. */
+export async function waitForOutcome(stack: TestStack, token: string, bookingId: string, timeoutMs = 15_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { status, body } = await stack.request('GET', `/v1/bookings/${bookingId}`, { token });
+    if (status !== 200) throw new Error(`GET booking ${bookingId}: ${status} ${JSON.stringify(body)}`);
+    if (body.status !== 'PENDING') return body;
+    if (Date.now() > deadline) throw new Error(`booking ${bookingId} still PENDING after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
