@@ -216,3 +216,23 @@ describe('Redis data loss', () => {
     expect((await persistIntents(env, drain()))[0]!.status).toBe('CONFIRMED');
   });
 });
+
+describe('reserve and enqueue do not come apart', () => {
+  it('when the queue refuses the job, then the hold is released, the key forgotten, and the error is SERVICE_UNAVAILABLE', async () => {
+    await rebuildStore(env, salon.storeId); // the data-loss test above wiped this store's inventory too
+    const start = tomorrowAt('09:00');
+    const field = `b:${salon.stylistIds[0]}:${start / 60_000}`;
+    const inventory = env.keys.store(salon.storeId).inventory('2026-12-02');
+    const before = await env.redis.hget(inventory, field);
+    const failing: AcceptDeps = { ...deps, enqueue: async () => Promise.reject(new Error('Redis connection lost')) };
+    const catalog = await loadStoreCatalog(env.db, salon.storeId);
+    const request = { customerId: 7, storeId: salon.storeId, serviceId: salon.haircutId, startMs: start, partySize: 1, note: '', idempotencyKey: 'k-enqueue-001' };
+    await expect(acceptBooking(failing, catalog!, request)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    expect(await env.redis.hget(inventory, field)).toBe(before);
+    expect(await env.redis.zcard(env.keys.store(salon.storeId).holds)).toBe(0);
+    // The retry with the same key is a fresh attempt, not a replay of a booking that never existed.
+    const retry = await acceptBooking(deps, catalog!, request);
+    expect(retry.outcome).toBe('reserved');
+    expect((await persistIntents(env, drain()))[0]!.status).toBe('CONFIRMED');
+  });
+});
