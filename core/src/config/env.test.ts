@@ -142,3 +142,11 @@ describe('clockSettingsFrom', () => {
     expect(clockSettingsFrom(config)).toEqual({ mode: 'fixed', at: Date.UTC(2026, 11, 1) });
   });
 });
+
+describe('parseEnv with empty variables', () => {
+  it('when a variable is set but empty, then it takes its default instead of becoming 0', () => {
+    const config = parseEnv({ ...mysqlEnv }, { MYSQL_PORT: '', MYSQL_HOST: '' });
+    expect(config.MYSQL_PORT).toBe(3306);
+    expect(config.MYSQL_HOST).toBe('127.0.0.1');
+  });
+});

@@ -76,7 +76,9 @@ export function base64Key(value: string, name: string): Buffer {
  * listing every bad variable, and refuses development secrets in production.
  */
 export function parseEnv<S extends z.ZodRawShape>(shape: S, source: Record<string, string | undefined>): Readonly<z.output<z.ZodObject<S>>> {
-  const result = z.object(shape).safeParse(source);
+  // An empty variable (`MYSQL_PORT=`) means "not set": it takes the default instead of coercing to 0.
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ''));
+  const result = z.object(shape).safeParse(present);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
     throw new Error(`invalid configuration:\n${problems}`);

@@ -125,7 +125,8 @@ export function planBooking(catalog: StoreCatalog, request: BookingRequest, nowM
     startMs: request.startMs,
     endMs: request.startMs + service.durationMinutes * MINUTE_MS,
     partySize: request.partySize,
-    priceFen: service.priceFen * request.partySize,
+    // Per-person services (a class seat) charge each person; a private room for three is one price.
+    priceFen: service.requirements.some((r) => r.perPerson) ? service.priceFen * request.partySize : service.priceFen,
     localDate: localDateOf(request.startMs, store.timezone),
     groups,
   };

@@ -206,3 +206,9 @@ describe('maskPhonesInText', () => {
     );
   });
 });
+
+describe('maskPhonesInText with separators', () => {
+  it('when a number is typed with spaces or dashes, then it is masked too', () => {
+    expect(maskPhonesInText('call 138 1234 5678 or +86-139-8765-4321')).toBe('call 138****5678 or 139****4321');
+  });
+});

@@ -49,7 +49,8 @@ export function maskPhone(phone: string): string {
   return phone.length >= 7 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : '****';
 }
 
-const PHONE_IN_TEXT = /(?<!\d)(?:\+?86)?(1[3-9]\d)(\d{4})(\d{4})(?!\d)/g;
+// Also catches the spaced and dashed forms people type (138 1234 5678, +86-138-1234-5678).
+const PHONE_IN_TEXT = /(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)/g;
 
 /** Masks every mainland mobile number inside free text (log lines, error messages). */
 export function maskPhonesInText(text: string): string {
