@@ -1,0 +1,254 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { Queue } from 'bullmq';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BookingIntent } from '../../core/src/booking/intent.ts';
+import { bookingIdFactory } from '../../core/src/ids.ts';
+import { type AcceptDeps, acceptBooking } from '../../core/src/lifecycle/accept.ts';
+import { materializeStore } from '../../core/src/lifecycle/materialize.ts';
+import { reconcileStore } from '../../core/src/lifecycle/reconcile.ts';
+import { zonedToInstant } from '../../core/src/time/zoned.ts';
+import { loadStoreCatalog } from '../../db/src/repositories/catalog.repository.ts';
+import { createRedis } from '../../db/redis/connection.ts';
+import { createClassStudio } from '../../db/testing/fixtures.ts';
+import { createTestEnv, deleteKeysWithPrefix, type TestEnv } from '../../db/testing/test-env.ts';
+import { stackEnv } from '../../gateway/testing/test-stack.ts';
+import { JobNames, Queues, persistJobId, persistJobOptions, rebuildJobId, rebuildJobOptions } from './jobs/contracts.ts';
+
+/**
+ * Fault injection against real worker processes: SIGKILL mid-batch, MySQL
+ * connections killed under load, and Redis losing every key mid-run. After
+ * each, the invariants are checked in MySQL: every accepted booking has
+ * exactly one row, and no cell holds more than its capacity.
+ */
+const root = path.resolve(import.meta.dirname, '../..');
+let env: TestEnv;
+let queue: Queue;
+let maintenance: Queue;
+let deps: AcceptDeps;
+const children = new Set<ChildProcess>();
+const mysqlUser = `zy_chaos_${process.pid}`;
+
+function startWorker(extra: Record<string, string> = {}): ChildProcess {
+  const child = spawn(process.execPath, [path.join(root, 'workers/src/main.ts')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      ...stackEnv(env, {
+        MYSQL_USER: mysqlUser,
+        MYSQL_PASSWORD: 'chaos',
+        WORKER_ROLES: 'persist',
+        WORKER_HTTP_PORT: '0',
+        // Short locks so a killed worker's jobs come back within seconds, not the default 30.
+        WORKER_LOCK_DURATION_MS: '2000',
+        WORKER_STALLED_INTERVAL_MS: '1000',
+        PERSIST_BATCH_MAX: '8',
+        PERSIST_BATCHES_IN_FLIGHT: '1',
+        PERSIST_BATCH_WAIT_MS: '5',
+        CLOCK_MODE: 'fixed',
+        CLOCK_AT: new Date(env.clock.now()).toISOString(),
+        ...extra,
+      }),
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+function kill(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill(signal);
+  });
+}
+
+async function rowsFor(ids: string[]): Promise<{ id: string; status: string }[]> {
+  if (ids.length === 0) return [];
+  return env.db.selectFrom('bookings').select(['id', 'status']).where('id', 'in', ids).execute();
+}
+
+async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Invariants over the whole database: no cell over capacity, and `booked` = what capacity-holding bookings claim. */
+async function assertNoOverbooking(): Promise<void> {
+  const over = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM inventory_cells WHERE booked > capacity`.execute(env.db);
+  expect(Number(over.rows[0]!.n)).toBe(0);
+  const drift = await sql<{ resource_id: number; starts_at: Date; booked: number; claimed: number }>`
+    SELECT ic.resource_id, ic.starts_at, ic.booked, COALESCE(SUM(CASE WHEN b.status IN ('CONFIRMED','CHECKED_IN','COMPLETED','NO_SHOW','AWAITING_PAYMENT') THEN bc.quantity ELSE 0 END), 0) AS claimed
+    FROM inventory_cells ic
+    LEFT JOIN booking_cells bc ON bc.resource_id = ic.resource_id AND bc.starts_at = ic.starts_at
+    LEFT JOIN bookings b ON b.id = bc.booking_id
+    GROUP BY ic.resource_id, ic.starts_at, ic.booked
+    HAVING ic.booked <> claimed`.execute(env.db);
+  expect(drift.rows).toEqual([]);
+}
+
+async function acceptMany(storeId: number, serviceId: number, startMs: number, count: number, firstCustomer: number): Promise<{ accepted: string[]; refused: string[] }> {
+  const catalog = (await loadStoreCatalog(env.db, storeId))!;
+  const accepted: string[] = [];
+  const refused: string[] = [];
+  await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      try {
+        const result = await acceptBooking(deps, catalog, {
+          customerId: firstCustomer + i,
+          storeId,
+          serviceId,
+          startMs,
+          partySize: 1,
+          note: '',
+          idempotencyKey: `chaos-${firstCustomer + i}-key`,
+        });
+        accepted.push(result.bookingId);
+      } catch (error) {
+        refused.push((error as { code?: string }).code ?? String(error));
+      }
+    }),
+  );
+  return { accepted, refused };
+}
+
+beforeAll(async () => {
+  env = await createTestEnv('chaos');
+  await sql.raw(`CREATE USER IF NOT EXISTS '${mysqlUser}'@'%' IDENTIFIED BY 'chaos'`).execute(env.db);
+  await sql.raw(`CREATE USER IF NOT EXISTS '${mysqlUser}'@'localhost' IDENTIFIED BY 'chaos'`).execute(env.db);
+  for (const host of ['%', 'localhost']) await sql.raw(`GRANT ALL ON \`${env.mysql.database}\`.* TO '${mysqlUser}'@'${host}'`).execute(env.db);
+  const connection = createRedis({ url: env.redisUrl, failFast: false, name: 'chaos-producer' });
+  queue = new Queue(Queues.persist, { connection, prefix: env.keys.queuePrefix });
+  maintenance = new Queue(Queues.maintenance, { connection, prefix: env.keys.queuePrefix });
+  deps = {
+    ...env,
+    newBookingId: bookingIdFactory(env.clock),
+    enqueue: async (intent: BookingIntent) => {
+      await queue.add(JobNames.persistBooking, intent, { ...persistJobOptions, jobId: persistJobId(intent.bookingId) });
+    },
+    requestRebuild: async (storeId: number) => {
+      await maintenance.add(JobNames.rebuildInventory, { storeId, reason: 'test' }, { ...rebuildJobOptions, jobId: rebuildJobId(storeId) });
+    },
+  };
+});
+
+afterAll(async () => {
+  await Promise.all([...children].map((c) => kill(c)));
+  await queue?.close();
+  await maintenance?.close();
+  for (const host of ['%', 'localhost']) await sql.raw(`DROP USER IF EXISTS '${mysqlUser}'@'${host}'`).execute(env.db);
+  await env?.cleanup();
+});
+
+describe('a persist worker killed mid-job', () => {
+  it('when the worker is SIGKILLed while batches are in flight, then a second worker finishes: nothing lost, nothing doubled', async () => {
+    const studio = await createClassStudio(env.db, env.clock.now(), { capacity: 400, perCustomerDailyLimit: 0 });
+    await materializeStore(env, studio.storeId);
+    const start = zonedToInstant('2026-12-02', 18 * 60, 'Asia/Shanghai');
+    const { accepted } = await acceptMany(studio.storeId, studio.classId, start, 300, 10_000);
+    expect(accepted).toHaveLength(300);
+
+    const first = startWorker({ PERSIST_BATCH_WAIT_MS: '30' });
+    await waitUntil('the first worker persisted some', async () => (await rowsFor(accepted)).length >= 20);
+    await kill(first);
+    const persistedAtKill = (await rowsFor(accepted)).length;
+    expect(persistedAtKill).toBeLessThan(300);
+
+    startWorker();
+    await waitUntil('every accepted booking has its row', async () => (await rowsFor(accepted)).length === 300);
+    await waitUntil('the queue is drained', async () => (await queue.getJobCounts('wait', 'active', 'delayed')).active === 0);
+    const rows = await rowsFor(accepted);
+    expect(new Set(rows.map((r) => r.id)).size).toBe(300);
+    expect(rows.every((r) => r.status === 'CONFIRMED')).toBe(true);
+    const events = await env.db.selectFrom('booking_events').select(['booking_id']).where('type', '=', 'CONFIRMED').where('booking_id', 'in', accepted).execute();
+    expect(events).toHaveLength(300);
+    const cell = await env.db.selectFrom('inventory_cells').select('booked').where('resource_id', '=', studio.studioId).where('starts_at', '=', new Date(start)).executeTakeFirstOrThrow();
+    expect(cell.booked).toBe(300);
+    expect((await queue.getJobCounts('failed')).failed).toBe(0);
+    await assertNoOverbooking();
+  });
+});
+
+describe('MySQL connections dropped under load', () => {
+  it('when every worker connection is killed repeatedly, then transactions rerun and each booking is written exactly once', async () => {
+    const studio = await createClassStudio(env.db, env.clock.now(), { capacity: 250, perCustomerDailyLimit: 0 });
+    await materializeStore(env, studio.storeId);
+    const start = zonedToInstant('2026-12-02', 19 * 60, 'Asia/Shanghai');
+    const { accepted, refused } = await acceptMany(studio.storeId, studio.classId, start, 300, 20_000);
+    expect(accepted).toHaveLength(250);
+    expect(refused).toEqual(Array(50).fill('SLOT_SOLD_OUT'));
+
+    startWorker({ PERSIST_BATCH_WAIT_MS: '20' });
+    let killed = 0;
+    let done = false;
+    const killer = (async () => {
+      while (!done) {
+        const victims = await sql<{ ID: number }>`SELECT ID FROM information_schema.PROCESSLIST WHERE USER = ${mysqlUser}`.execute(env.db);
+        for (const { ID } of victims.rows) {
+          await sql.raw(`KILL CONNECTION ${Number(ID)}`).execute(env.db).catch(() => undefined);
+          killed++;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+    })();
+    try {
+      await waitUntil('every accepted booking has its row', async () => (await rowsFor(accepted)).length === 250, 90_000);
+    } finally {
+      done = true;
+      await killer;
+    }
+    expect(killed).toBeGreaterThan(0);
+    const rows = await rowsFor(accepted);
+    expect(rows.every((r) => r.status === 'CONFIRMED')).toBe(true);
+    const cell = await env.db.selectFrom('inventory_cells').select(['booked', 'capacity']).where('resource_id', '=', studio.studioId).where('starts_at', '=', new Date(start)).executeTakeFirstOrThrow();
+    expect(cell).toEqual({ booked: 250, capacity: 250 });
+    await assertNoOverbooking();
+  });
+});
+
+describe('Redis loses everything mid-run', () => {
+  it('when every key is wiped while bookings flow, then the inventory is rebuilt from MySQL and MySQL never exceeds capacity', async () => {
+    for (const child of [...children]) await kill(child);
+    const studio = await createClassStudio(env.db, env.clock.now(), { capacity: 60, perCustomerDailyLimit: 0 });
+    await materializeStore(env, studio.storeId);
+    const start = zonedToInstant('2026-12-02', 20 * 60, 'Asia/Shanghai');
+    startWorker({ WORKER_ROLES: 'persist,maintenance', SWEEP_CRON: '0 0 0 1 1 *', RECONCILE_CRON: '0 0 0 1 1 *', MATERIALIZE_CRON: '0 0 0 1 1 *' });
+
+    const before = await acceptMany(studio.storeId, studio.classId, start, 40, 30_000);
+    expect(before.accepted).toHaveLength(40);
+    await waitUntil('some of the first wave persisted', async () => (await rowsFor(before.accepted)).length >= 10);
+    await deleteKeysWithPrefix(env.redis, env.prefix);
+
+    // Requests now find no epoch: they are refused (503) and trigger a rebuild, then flow again.
+    const after = { accepted: [] as string[], refused: [] as string[] };
+    for (let wave = 0; wave < 40 && after.accepted.length + after.refused.filter((c) => c === 'SLOT_SOLD_OUT').length < 60; wave++) {
+      const result = await acceptMany(studio.storeId, studio.classId, start, 10, 40_000 + wave * 10);
+      after.accepted.push(...result.accepted);
+      after.refused.push(...result.refused);
+      if (result.accepted.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(after.refused).toContain('INVENTORY_REBUILDING');
+    expect(after.accepted.length).toBeGreaterThan(0);
+    await waitUntil('every booking accepted after the loss has its row', async () => (await rowsFor(after.accepted)).length === after.accepted.length);
+
+    const confirmed = await env.db
+      .selectFrom('bookings')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('store_id', '=', studio.storeId)
+      .where('status', '=', 'CONFIRMED')
+      .executeTakeFirstOrThrow();
+    expect(Number(confirmed.n)).toBeLessThanOrEqual(60);
+    await assertNoOverbooking();
+    // After a reconcile pass, Redis agrees with MySQL again.
+    await reconcileStore(env, studio.storeId);
+    const cell = await env.db.selectFrom('inventory_cells').select('booked').where('resource_id', '=', studio.studioId).where('starts_at', '=', new Date(start)).executeTakeFirstOrThrow();
+    const redisBooked = await env.redis.hget(env.keys.store(studio.storeId).inventory('2026-12-02'), `b:${studio.studioId}:${start / 60_000}`);
+    expect(Number(redisBooked)).toBe(cell.booked);
+  });
+});
