@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { AppError, isAppError } from '../../../core/src/errors.ts';
+import { AppError } from '../../../core/src/errors.ts';
 import { negotiateLocale } from '../../../core/src/i18n/index.ts';
 import { type AcceptDeps, acceptBooking } from '../../../core/src/lifecycle/accept.ts';
 import { cancelBooking } from '../../../core/src/lifecycle/cancel.ts';
@@ -9,6 +9,7 @@ import { listCustomerBookings } from '../../../db/src/repositories/booking.repos
 import { JobNames, persistJobId, persistJobOptions, rebuildJobId, rebuildJobOptions } from '../../../workers/src/jobs/contracts.ts';
 import { actorOf, requireCustomer } from '../auth/middleware.ts';
 import { viewFromRow, viewOf } from '../bookings/booking-view.ts';
+import { countReservation } from '../bookings/count-reservation.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { describeRoute } from '../http/openapi.ts';
 import {
@@ -59,15 +60,6 @@ describeRoute({
   errors: [401],
 });
 
-const outcomeLabels: Partial<Record<string, string>> = {
-  SLOT_SOLD_OUT: 'sold_out',
-  SLOT_UNAVAILABLE: 'closed',
-  CUSTOMER_LIMIT_REACHED: 'customer_limit',
-  IDEMPOTENCY_MISMATCH: 'idempotency_mismatch',
-  INVENTORY_REBUILDING: 'rebuilding',
-  SERVICE_UNAVAILABLE: 'unavailable',
-};
-
 export function bookingRoutes(deps: GatewayDeps): Router {
   const router = Router();
   const auth = requireCustomer(deps.tokens);
@@ -90,9 +82,8 @@ export function bookingRoutes(deps: GatewayDeps): Router {
     if (actor.kind !== 'customer') throw new AppError('FORBIDDEN', 'customers only');
     const { 'idempotency-key': idempotencyKey } = parse(IdempotencyHeaders, req.headers, 'headers');
     const body = parse(CreateBookingBody, req.body, 'body');
-    try {
-      const catalog = await deps.catalog.get(body.storeId);
-      const result = await acceptBooking(acceptDeps, catalog, {
+    const result = await countReservation(deps.metrics, async () =>
+      acceptBooking(acceptDeps, await deps.catalog.get(body.storeId), {
         customerId: actor.customerId,
         storeId: body.storeId,
         serviceId: body.serviceId,
@@ -101,13 +92,9 @@ export function bookingRoutes(deps: GatewayDeps): Router {
         resourceId: body.resourceId,
         note: body.note,
         idempotencyKey,
-      });
-      deps.metrics.reservations.inc({ outcome: result.outcome });
-      res.status(202).json({ bookingId: result.bookingId, status: result.status });
-    } catch (error) {
-      deps.metrics.reservations.inc({ outcome: (isAppError(error) && outcomeLabels[error.code]) || (isAppError(error) ? 'rejected_input' : 'error') });
-      throw error;
-    }
+      }),
+    );
+    res.status(202).json({ bookingId: result.bookingId, status: result.status });
   });
 
   router.get('/v1/bookings/:id', auth, async (req, res) => {
