@@ -118,15 +118,18 @@ function closeServer(server: Server): Promise<void> {
 }
 
 if (import.meta.main) {
-  const running = await startGateway(loadGatewayConfig(process.env));
+  const starting = startGateway(loadGatewayConfig(process.env));
+  // Handlers go in before start-up finishes: a SIGTERM during start-up still shuts down cleanly.
   const shutdown = (signal: string) => {
-    void running.stop().then(
-      () => process.exit(process.exitCode ?? 0),
-      (error: unknown) => {
-        console.error(`shutdown after ${signal} failed`, error);
-        process.exit(1);
-      },
-    );
+    void starting
+      .then((running) => running.stop())
+      .then(
+        () => process.exit(process.exitCode ?? 0),
+        (error: unknown) => {
+          console.error(`shutdown after ${signal} failed`, error);
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
@@ -135,4 +138,5 @@ if (import.meta.main) {
     process.exitCode = 1;
     shutdown('uncaughtException');
   });
+  await starting;
 }

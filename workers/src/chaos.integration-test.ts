@@ -175,8 +175,33 @@ describe('a persist worker killed mid-job', () => {
   });
 });
 
+describe('graceful shutdown', () => {
+  it('when a worker gets SIGTERM mid-run, then it finishes the jobs in hand, exits 0, and leaves nothing stalled', async () => {
+    for (const child of [...children]) await kill(child, 'SIGTERM');
+    const studio = await createClassStudio(env.db, env.clock.now(), { capacity: 300, perCustomerDailyLimit: 0 });
+    await materializeStore(env, studio.storeId);
+    const start = zonedToInstant('2026-12-02', 12 * 60, 'Asia/Shanghai');
+    const { accepted } = await acceptMany(studio.storeId, studio.classId, start, 200, 50_000);
+    const worker = startWorker({ PERSIST_BATCH_WAIT_MS: '30', PERSIST_BATCH_MAX: '4' });
+    await waitUntil('the worker persisted some', async () => (await rowsFor(accepted)).length >= 10);
+    const exitCode = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
+    worker.kill('SIGTERM');
+    expect(await exitCode).toBe(0);
+    // Nothing was left active with a dead lock: every job is either done or back in the queue.
+    const counts = await queue.getJobCounts('active', 'wait', 'failed');
+    expect(counts.active).toBe(0);
+    expect(counts.failed).toBe(0);
+    const persisted = (await rowsFor(accepted)).length;
+    expect(persisted + (counts.wait ?? 0)).toBe(200);
+    startWorker();
+    await waitUntil('the rest is persisted by the next worker', async () => (await rowsFor(accepted)).length === 200);
+    await assertNoOverbooking();
+  });
+});
+
 describe('MySQL connections dropped under load', () => {
   it('when every worker connection is killed repeatedly, then transactions rerun and each booking is written exactly once', async () => {
+    for (const child of [...children]) await kill(child, 'SIGTERM');
     const studio = await createClassStudio(env.db, env.clock.now(), { capacity: 250, perCustomerDailyLimit: 0 });
     await materializeStore(env, studio.storeId);
     const start = zonedToInstant('2026-12-02', 19 * 60, 'Asia/Shanghai');

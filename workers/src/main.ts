@@ -169,15 +169,18 @@ function listen(port: number, registry: Registry): Promise<Server> {
 
 if (import.meta.main) {
   const config = loadWorkerConfig(process.env);
-  const running = await startWorkers(config);
+  const starting = startWorkers(config);
+  // Handlers go in before start-up finishes: a SIGTERM during start-up still shuts down cleanly.
   const shutdown = (signal: string) => {
-    void running.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(`shutdown after ${signal} failed`, error);
-        process.exit(1);
-      },
-    );
+    void starting
+      .then((running) => running.stop())
+      .then(
+        () => process.exit(process.exitCode ?? 0),
+        (error: unknown) => {
+          console.error(`shutdown after ${signal} failed`, error);
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
@@ -187,4 +190,5 @@ if (import.meta.main) {
     process.exitCode = 1;
     shutdown('uncaughtException');
   });
+  await starting;
 }
