@@ -236,6 +236,19 @@ describe('tenant isolation', () => {
     expect(list.every((b: any) => b.merchantId === studio.merchantId)).toBe(true);
   });
 
+  it('when the customer bound a phone, then the merchant sees it masked, and the date filter narrows the list', async () => {
+    const bound = await stack.request('POST', '/v1/me/phone', { token: alice, body: { code: stack.wechat.issuePhoneCode('13812345678') } });
+    expect(bound).toMatchObject({ status: 200, body: { phoneMasked: '138****5678' } });
+    const stored = await stack.env.db.selectFrom('customers').select(['phone_enc']).where('openid', '=', stack.wechat.openidFor('alice')).executeTakeFirstOrThrow();
+    expect(stored.phone_enc?.toString('latin1')).not.toContain('13812345678');
+    const owner = await stack.staffLogin('salon-owner', 'pw-123456');
+    const list = (await stack.request('GET', `/v1/merchant/bookings?date=${DAY}`, { token: owner })).body.bookings;
+    const mine = list.find((b: any) => b.bookingId === aliceBooking);
+    expect(mine.customer.phoneMasked).toBe('138****5678');
+    expect(list.every((b: any) => b.localDate === DAY)).toBe(true);
+    expect((await stack.request('GET', '/v1/merchant/bookings?date=2026-12-09', { token: owner })).body.bookings).toEqual([]);
+  });
+
   it('when the salon’s own staff look, then they see it; staff may not cancel, the owner may', async () => {
     const staff = await stack.staffLogin('salon-staff', 'pw-123456');
     const owner = await stack.staffLogin('salon-owner', 'pw-123456');

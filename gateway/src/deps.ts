@@ -12,6 +12,8 @@ import type { GatewayMetrics } from './metrics.ts';
 
 export interface WechatLogin {
   code2Session(code: string): Promise<{ openid: string; unionid: string | null }>;
+  /** The bound mainland number behind a getPhoneNumber button code. */
+  getPhoneNumber(code: string): Promise<string>;
 }
 
 /** Everything the HTTP layer uses, built once by server.ts (or by a test). */

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 
-// Validation messages reach users: Simplified Chinese by default.
-z.config(z.locales.zhCN());
 import { BookingStatuses } from '../../../core/src/booking/state-machine.ts';
 import { ErrorCodes } from '../../../core/src/errors.ts';
 import { isLocalDate } from '../../../core/src/time/zoned.ts';
+
+// Validation messages reach users: Simplified Chinese by default.
+z.config(z.locales.zhCN());
 
 /** Request and response shapes of the public API; the OpenAPI document is generated from these. */
 
@@ -131,12 +132,15 @@ export const StoreDetailSchema = StoreSummarySchema.extend({
       durationMinutes: z.number(),
       priceFen: z.number(),
       maxPartySize: z.number(),
+      pricedPerPerson: z.boolean().meta({ description: 'true: the price is per person and multiplies by partySize' }),
     }),
   ),
   resources: z.array(z.object({ id: z.number(), kind: z.string(), name: z.string(), skills: z.array(z.string()) })),
 }).meta({ id: 'StoreDetail' });
 
 export const WechatLoginBody = z.object({ code: z.string().min(1).max(128) }).strict();
+export const PhoneBindBody = z.object({ code: z.string().min(1).max(128).meta({ description: 'The code from the getPhoneNumber button' }) }).strict();
+export const PhoneBoundSchema = z.object({ phoneMasked: z.string() }).meta({ id: 'PhoneBound' });
 export const StaffLoginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(128) }).strict();
 
 export const TokenSchema = z

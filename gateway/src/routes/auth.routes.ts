@@ -1,11 +1,13 @@
 import { Router } from 'express';
 import { AppError } from '../../../core/src/errors.ts';
-import { upsertCustomerByOpenid } from '../../../db/src/repositories/customer.repository.ts';
+import { encryptPhone, maskPhone, normalizePhone, phoneBlindIndex } from '../../../core/src/pii/phone.ts';
+import { setCustomerPhone, upsertCustomerByOpenid } from '../../../db/src/repositories/customer.repository.ts';
+import { actorOf, requireCustomer } from '../auth/middleware.ts';
 import { findActiveStaffByUsername } from '../../../db/src/repositories/staff.repository.ts';
 import { verifyPassword } from '../auth/passwords.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { describeRoute } from '../http/openapi.ts';
-import { StaffLoginBody, TokenSchema, WechatLoginBody } from '../http/schemas.ts';
+import { PhoneBindBody, PhoneBoundSchema, StaffLoginBody, TokenSchema, WechatLoginBody } from '../http/schemas.ts';
 import { parse } from '../http/validate.ts';
 
 describeRoute({
@@ -24,6 +26,17 @@ describeRoute({
   request: { body: { content: { 'application/json': { schema: StaffLoginBody } } } },
   ok: { status: 200, schema: TokenSchema, description: 'Staff token carrying merchant, store scope and role; subjectId is the staff id' },
   errors: [400, 401],
+});
+
+describeRoute({
+  method: 'post',
+  path: '/v1/me/phone',
+  summary: 'Bind the customer’s phone number from the getPhoneNumber button',
+  description: 'The number is fetched from WeChat server side, stored AES-256-GCM encrypted with an HMAC blind index, and only ever returned masked.',
+  auth: true,
+  request: { body: { content: { 'application/json': { schema: PhoneBindBody } } } },
+  ok: { status: 200, schema: PhoneBoundSchema, description: 'The bound number, masked' },
+  errors: [400, 401, 503],
 });
 
 export function authRoutes(deps: GatewayDeps): Router {
@@ -50,6 +63,22 @@ export function authRoutes(deps: GatewayDeps): Router {
       role: staff.role,
     });
     res.json({ token, expiresAt: new Date(expiresAt).toISOString(), subjectId: staff.id });
+  });
+
+  router.post('/v1/me/phone', requireCustomer(deps.tokens), async (req, res) => {
+    const { code } = parse(PhoneBindBody, req.body, 'body');
+    const actor = actorOf(res);
+    if (actor.kind !== 'customer') throw new AppError('FORBIDDEN', 'customers only');
+    const raw = await deps.wechat.getPhoneNumber(code);
+    let phone: string;
+    try {
+      phone = normalizePhone(raw);
+    } catch (error) {
+      throw new AppError('VALIDATION_FAILED', 'not a mainland China mobile number', { issues: [{ path: 'body.code', message: '仅支持中国大陆手机号' }] }, { cause: error });
+    }
+    const encrypted = encryptPhone(phone, deps.phoneKeys);
+    await setCustomerPhone(deps.db, actor.customerId, { keyId: encrypted.keyId, ciphertext: encrypted.ciphertext, index: phoneBlindIndex(phone, deps.phoneKeys) });
+    res.json({ phoneMasked: maskPhone(phone) });
   });
 
   return router;

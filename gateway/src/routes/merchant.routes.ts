@@ -88,7 +88,12 @@ export function merchantRoutes(deps: GatewayDeps): Router {
     if (staff.storeId !== null && query.storeId !== undefined && query.storeId !== staff.storeId) {
       throw new AppError('FORBIDDEN', 'staff may only see their own store');
     }
-    const rows: BookingRow[] = await listMerchantBookings(deps.db, staff.merchantId, { ...query, storeId: staff.storeId ?? query.storeId });
+    const rows: BookingRow[] = await listMerchantBookings(deps.db, staff.merchantId, {
+      storeId: staff.storeId ?? query.storeId,
+      localDate: query.date,
+      status: query.status,
+      limit: query.limit,
+    });
     const locale = negotiateLocale(req.headers['accept-language']);
     res.json({ bookings: await withCustomers(rows.map((r) => ({ view: viewFromRow(r, locale), customerId: r.customer_id }))) });
   });

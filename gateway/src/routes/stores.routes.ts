@@ -64,6 +64,7 @@ export function storeRoutes(deps: GatewayDeps): Router {
         durationMinutes: s.durationMinutes,
         priceFen: s.priceFen,
         maxPartySize: s.maxPartySize,
+        pricedPerPerson: s.requirements.some((r) => r.perPerson),
       })),
       resources: catalog.resources.map((r) => ({ id: r.id, kind: r.kind, name: r.name, skills: r.skills })),
     });

@@ -1,0 +1,1317 @@
+// Zhiyue demo page: consumer booking flow, merchant view and live pipeline metrics.
+// Plain ES module, no build step, no external resources.
+
+const DEFAULT_TZ = 'Asia/Shanghai';
+const DAYS_AHEAD = 7; // today … +6
+const METRICS_INTERVAL_MS = 2000;
+const READY_INTERVAL_MS = 10000;
+const POLL_TIMEOUT_MS = 30000;
+const LATENCY_WINDOW_MS = 60000;
+
+const INDUSTRY_LABELS = {
+  hair_salon: '美发',
+  clinic: '门诊',
+  fitness_class: '健身团课',
+  restaurant: '餐饮',
+  beauty: '美容',
+  spa: '养生',
+};
+const KIND_LABELS = { staff: '人员', room: '房间', equipment: '设备' };
+const SKILL_LABELS = {
+  cut: '剪发',
+  color: '染发',
+  perm: '烫发',
+  general: '全科',
+  dermatology: '皮肤科',
+  ultrasound: '彩超',
+  exam: '诊室',
+  cycling: '单车课',
+  tasting: '品鉴',
+};
+const ROLE_LABELS = { owner: '店主', manager: '店长', staff: '店员' };
+const REASON_LABELS = {
+  CUSTOMER_REQUEST: '顾客主动取消',
+  MERCHANT_REQUEST: '商家取消',
+  SOLD_OUT_IN_DATABASE: '名额已被抢完（数据库复核未通过）',
+  HOLD_DEADLINE_PASSED: '处理超时，名额已释放',
+  ABORTED: '受理中断，请重试',
+};
+const OUTCOME_LABELS = {
+  reserved: '已预留（202）',
+  replay: '幂等重放',
+  sold_out: '已约满',
+  closed: '时段不可约',
+  customer_limit: '超出每日上限',
+  idempotency_mismatch: '幂等键冲突',
+  rebuilding: '库存重建中',
+  unavailable: '服务不可用',
+  rejected_input: '参数不合法',
+  error: '内部错误',
+};
+const OUTCOME_TONE = { reserved: 'ok', replay: 'info' };
+const STATUS_TONE = {
+  PENDING: 'info',
+  AWAITING_PAYMENT: 'warn',
+  CONFIRMED: 'ok',
+  CHECKED_IN: 'ok',
+  COMPLETED: 'muted',
+  NO_SHOW: 'warn',
+  CANCELLED: 'muted',
+  EXPIRED: 'muted',
+  REJECTED: 'err',
+};
+/** Statuses from which the state machine allows CANCELLED. */
+const CANCELLABLE = new Set(['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED']);
+const DEMO_ACCOUNTS = ['salon.owner', 'salon.front', 'clinic.owner', 'fitness.owner', 'flash.owner'];
+
+const yuan = new Intl.NumberFormat('zh-CN', { style: 'currency', currency: 'CNY' });
+const integer = new Intl.NumberFormat('zh-CN');
+
+// ---------------------------------------------------------------------------
+// Small DOM helpers (all dynamic text goes through textContent).
+
+const $ = (id) => document.getElementById(id);
+
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'class') el.className = value;
+    else if (key === 'dataset') Object.assign(el.dataset, value);
+    else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
+    else if (value === true) el.setAttribute(key, '');
+    else el.setAttribute(key, String(value));
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === undefined || child === null || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+function setMsg(el, text, tone = 'err') {
+  el.textContent = text || '';
+  el.dataset.tone = text ? tone : '';
+}
+
+let toastTimer;
+function toast(text, tone = 'err') {
+  const el = $('toast');
+  el.textContent = text;
+  el.dataset.tone = tone;
+  el.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => {
+    el.hidden = true;
+  }, 4000);
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------
+// HTTP
+
+class ApiError extends Error {
+  constructor(message, { status = 0, code = 'NETWORK', issues, retryAfter } = {}) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.issues = issues;
+    this.retryAfter = retryAfter;
+  }
+}
+
+/** Calls the gateway (or the fake); resolves with parsed JSON, rejects with an ApiError carrying a user-facing message. */
+async function api(url, { method = 'GET', token, body, headers = {} } = {}) {
+  const init = { method, headers: { Accept: 'application/json', 'Accept-Language': 'zh-CN', ...headers } };
+  if (token) init.headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch(url, init);
+  } catch {
+    throw new ApiError('网络错误：无法连接服务，请确认服务已启动');
+  }
+  const text = await res.text();
+  let data = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (!res.ok) {
+    const retryAfter = Number(res.headers.get('Retry-After')) || undefined;
+    if (data && data.error && typeof data.error === 'object') {
+      const { code, message, issues } = data.error;
+      throw new ApiError(message || `请求失败（HTTP ${res.status}）`, { status: res.status, code, issues, retryAfter });
+    }
+    // The fake WeChat API answers {error: "..."} on bad input.
+    const detail = data && typeof data.error === 'string' ? `：${data.error}` : '';
+    throw new ApiError(`请求失败（HTTP ${res.status}）${detail}`, { status: res.status, code: `HTTP_${res.status}`, retryAfter });
+  }
+  if (data === null && text) throw new ApiError('服务返回了无法解析的内容', { status: res.status, code: 'BAD_RESPONSE' });
+  return data;
+}
+
+/** Message plus the first validation issue, if any. */
+function describeError(error) {
+  if (!(error instanceof ApiError)) return `出错了：${error && error.message ? error.message : String(error)}`;
+  const issue = error.issues && error.issues[0];
+  return issue ? `${error.message}（${issue.path}：${issue.message}）` : error.message;
+}
+
+/** Decodes a JWT payload for display only; the server checks the signature. */
+function jwtPayload(token) {
+  try {
+    const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const json = new TextDecoder().decode(Uint8Array.from(atob(part), (c) => c.charCodeAt(0)));
+    return JSON.parse(json);
+  } catch {
+    return {};
+  }
+}
+
+/** 8–64 chars of [A-Za-z0-9_-]; crypto.getRandomValues also works outside secure contexts. */
+function newIdempotencyKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `demo-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+function randomDemoUser() {
+  const bytes = crypto.getRandomValues(new Uint8Array(3));
+  return `demo-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+// ---------------------------------------------------------------------------
+// Dates and formatting (store time zone)
+
+const dateFormatters = new Map();
+function localDateIn(timeZone, ms = Date.now()) {
+  let fmt = dateFormatters.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dateFormatters.set(timeZone, fmt);
+  }
+  return fmt.format(ms); // YYYY-MM-DD
+}
+
+function addDays(localDate, days) {
+  const [y, m, d] = localDate.split('-').map(Number);
+  const dt = new Date(Date.UTC(y, m - 1, d + days));
+  return dt.toISOString().slice(0, 10);
+}
+
+const WEEKDAYS = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'];
+function dateParts(localDate) {
+  const [y, m, d] = localDate.split('-').map(Number);
+  const weekday = WEEKDAYS[new Date(Date.UTC(y, m - 1, d)).getUTCDay()];
+  return { month: m, day: d, weekday };
+}
+
+function dateLabel(localDate, today) {
+  const { month, day, weekday } = dateParts(localDate);
+  const rel = { 0: '今天', 1: '明天', 2: '后天' }[daysBetween(today, localDate)];
+  return { top: rel || weekday, bottom: `${month}月${day}日` };
+}
+
+function daysBetween(a, b) {
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86400000);
+}
+
+const timeFormatters = new Map();
+function timeIn(timeZone, iso) {
+  let fmt = timeFormatters.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('zh-CN', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    timeFormatters.set(timeZone, fmt);
+  }
+  return fmt.format(new Date(iso));
+}
+
+function longDate(localDate) {
+  const { month, day, weekday } = dateParts(localDate);
+  return `${month}月${day}日 ${weekday}`;
+}
+
+function formatDuration(minutes) {
+  if (minutes < 60 || minutes % 30 !== 0) return `${minutes} 分钟`;
+  const hours = minutes / 60;
+  return `${Number.isInteger(hours) ? hours : hours.toFixed(1)} 小时`;
+}
+
+const price = (fen) => yuan.format(fen / 100);
+const industryLabel = (code) => INDUSTRY_LABELS[code] || code;
+
+// ---------------------------------------------------------------------------
+// State
+
+const state = {
+  wechatBase: '',
+  consumer: null, // {token, expiresAt, customerId, user}
+  stores: [],
+  industry: 'all',
+  storeCache: new Map(), // id → Promise<StoreDetail>
+  store: null,
+  service: null,
+  date: null,
+  staffId: null,
+  partySize: 1,
+  availability: null, // last unfiltered slots (for the staff list)
+  slots: [],
+  slot: null,
+  availabilitySeq: 0,
+  attempt: null, // {key, signature} kept across retries of one booking attempt
+  booking: false,
+  merchant: null, // {token, username, role, storeId}
+  merchantStores: [],
+};
+
+function storeDetail(id) {
+  let p = state.storeCache.get(id);
+  if (!p) {
+    p = api(`/v1/stores/${id}`);
+    state.storeCache.set(id, p);
+    p.catch(() => state.storeCache.delete(id));
+  }
+  return p;
+}
+
+function saveSession() {
+  try {
+    sessionStorage.setItem('zhiyue.demo', JSON.stringify({ consumer: state.consumer, merchant: state.merchant, wechatBase: state.wechatBase }));
+  } catch {
+    // Private mode: the session just does not survive a reload.
+  }
+}
+
+function loadSession() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem('zhiyue.demo') || 'null');
+    if (!saved) return;
+    const alive = (s) => s && s.token && Date.parse(s.expiresAt) > Date.now() + 5000;
+    if (alive(saved.consumer)) state.consumer = saved.consumer;
+    if (alive(saved.merchant)) state.merchant = saved.merchant;
+    if (saved.wechatBase) state.wechatBase = saved.wechatBase;
+  } catch {
+    // Ignore a corrupt entry.
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Consumer: login
+
+function defaultWechatBase() {
+  const fromQuery = new URLSearchParams(location.search).get('wechat');
+  if (fromQuery) return fromQuery.replace(/\/+$/, '');
+  // The fake listens on 127.0.0.1:9101 next to the gateway.
+  const host = location.hostname === 'localhost' || location.hostname === '' ? '127.0.0.1' : location.hostname;
+  return `http://${host.includes(':') ? `[${host}]` : host}:9101`;
+}
+
+async function consumerLogin() {
+  const btn = $('wechat-login');
+  const msg = $('login-msg');
+  const user = $('demo-user').value.trim() || randomDemoUser();
+  $('demo-user').value = user;
+  state.wechatBase = ($('wechat-base').value.trim() || defaultWechatBase()).replace(/\/+$/, '');
+  btn.disabled = true;
+  setMsg(msg, '正在获取微信登录凭证…', 'info');
+  try {
+    let code;
+    try {
+      ({ code } = await api(`${state.wechatBase}/__fake__/login-code`, { method: 'POST', body: { user } }));
+    } catch (error) {
+      if (error.code === 'NETWORK') throw new ApiError(`无法连接假微信服务（${state.wechatBase}），请先运行 npm run fake:wechat`);
+      throw error;
+    }
+    setMsg(msg, '正在登录…', 'info');
+    const { token, expiresAt, subjectId } = await api('/v1/auth/wechat/login', { method: 'POST', body: { code } });
+    state.consumer = { token, expiresAt, customerId: subjectId, user };
+    saveSession();
+    setMsg(msg, '');
+    renderLogin();
+    refreshMyBookings();
+    renderBookingBar();
+  } catch (error) {
+    setMsg(msg, describeError(error));
+  } finally {
+    btn.disabled = false;
+  }
+}
+
+function consumerLogout(message) {
+  state.consumer = null;
+  state.attempt = null;
+  saveSession();
+  renderLogin();
+  renderMyBookings(null);
+  renderBookingBar();
+  if (message) setMsg($('login-msg'), message, 'warn');
+}
+
+/** A 401 means the 15-minute consumer token ran out. */
+function handleConsumerAuthError(error) {
+  if (error instanceof ApiError && error.status === 401) {
+    consumerLogout('登录已过期，请重新登录');
+    return true;
+  }
+  return false;
+}
+
+function renderLogin() {
+  const info = $('login-info');
+  const form = $('login-form');
+  if (!state.consumer) {
+    info.hidden = true;
+    form.hidden = false;
+    return;
+  }
+  const { customerId, user, expiresAt } = state.consumer;
+  const expires = new Date(expiresAt).toLocaleTimeString('zh-CN', { hour12: false, hour: '2-digit', minute: '2-digit' });
+  info.replaceChildren(
+    h('span', { class: 'avatar', 'aria-hidden': 'true' }, '顾'),
+    h(
+      'div',
+      { class: 'grow' },
+      h('div', {}, '已登录 · 顾客 ID ', h('strong', { id: 'customer-id' }, String(customerId))),
+      h('div', { class: 'muted small' }, `演示用户 ${user} · 令牌 ${expires} 过期`),
+    ),
+    h('button', { type: 'button', class: 'btn btn-ghost btn-sm', onclick: () => consumerLogout() }, '退出'),
+  );
+  info.hidden = false;
+  form.hidden = true;
+}
+
+// ---------------------------------------------------------------------------
+// Consumer: stores
+
+async function loadStores() {
+  const list = $('store-list');
+  try {
+    const { stores } = await api('/v1/stores?limit=100');
+    state.stores = stores;
+    renderIndustryChips();
+    renderStores();
+  } catch (error) {
+    list.replaceChildren(
+      h('p', { class: 'msg', dataset: { tone: 'err' } }, describeError(error)),
+      h('button', { type: 'button', class: 'btn btn-ghost btn-sm', onclick: loadStores }, '重试'),
+    );
+  }
+}
+
+function renderIndustryChips() {
+  const industries = [...new Set(state.stores.map((s) => s.industry))];
+  const chips = [['all', '全部'], ...industries.map((i) => [i, industryLabel(i)])];
+  $('industry-chips').replaceChildren(
+    ...chips.map(([code, label]) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          role: 'tab',
+          class: 'chip',
+          'aria-selected': String(state.industry === code),
+          onclick: () => {
+            state.industry = code;
+            renderIndustryChips();
+            renderStores();
+          },
+        },
+        label,
+      ),
+    ),
+  );
+}
+
+function renderStores() {
+  const stores = state.stores.filter((s) => state.industry === 'all' || s.industry === state.industry);
+  if (stores.length === 0) {
+    $('store-list').replaceChildren(h('p', { class: 'muted' }, '暂无门店。请先运行 npm run seed 生成演示数据。'));
+    return;
+  }
+  $('store-list').replaceChildren(
+    ...stores.map((s) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'store-card',
+          'aria-pressed': String(state.store?.id === s.id),
+          dataset: { storeId: s.id },
+          onclick: () => selectStore(s.id),
+        },
+        h('span', { class: `tag tag-${s.industry}` }, industryLabel(s.industry)),
+        h('strong', { class: 'store-name' }, s.name),
+        h('span', { class: 'muted small' }, s.address),
+      ),
+    ),
+  );
+}
+
+async function selectStore(id) {
+  const block = $('store-block');
+  block.hidden = false;
+  $('store-detail').replaceChildren(h('p', { class: 'muted' }, '加载门店详情…'));
+  try {
+    const store = await storeDetail(id);
+    state.store = store;
+    state.service = null;
+    state.slot = null;
+    state.staffId = null;
+    state.attempt = null;
+    state.date = localDateIn(store.timezone || DEFAULT_TZ);
+    renderStores();
+    renderStoreDetail();
+    if (store.services.length === 1) selectService(store.services[0].id);
+    else {
+      $('slot-block').hidden = true;
+      renderBookingBar();
+    }
+  } catch (error) {
+    $('store-detail').replaceChildren(h('p', { class: 'msg', dataset: { tone: 'err' } }, describeError(error)));
+  }
+}
+
+function renderStoreDetail() {
+  const store = state.store;
+  const people = store.resources.filter((r) => r.kind === 'staff');
+  const places = store.resources.filter((r) => r.kind !== 'staff');
+  const resourceChip = (r) =>
+    h(
+      'li',
+      { class: 'res-chip', title: r.skills.map((s) => SKILL_LABELS[s] || s).join('、') },
+      h('span', { class: `res-kind res-${r.kind}` }, KIND_LABELS[r.kind] || r.kind),
+      r.name,
+      r.skills.length ? h('span', { class: 'muted small' }, ` ${r.skills.map((s) => SKILL_LABELS[s] || s).join(' / ')}`) : null,
+    );
+  $('store-detail').replaceChildren(
+    h(
+      'div',
+      { class: 'store-head' },
+      h('div', {}, h('h3', {}, `3. ${store.name}`), h('p', { class: 'muted small' }, `${industryLabel(store.industry)} · ${store.address} · 时区 ${store.timezone}`)),
+    ),
+    h('h4', { class: 'sub-title' }, '服务项目'),
+    h(
+      'div',
+      { class: 'service-list', role: 'radiogroup', 'aria-label': '服务项目' },
+      store.services.map((svc) =>
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'service-card',
+            role: 'radio',
+            'aria-checked': String(state.service?.id === svc.id),
+            dataset: { serviceId: svc.id },
+            onclick: () => selectService(svc.id),
+          },
+          h('span', { class: 'service-name' }, svc.name),
+          h('span', { class: 'service-price' }, price(svc.priceFen)),
+          h('span', { class: 'muted small' }, formatDuration(svc.durationMinutes), svc.maxPartySize > 1 ? ` · 每单最多 ${svc.maxPartySize} 人` : ''),
+        ),
+      ),
+    ),
+    h(
+      'div',
+      { class: 'resource-cols' },
+      people.length ? h('div', {}, h('h4', { class: 'sub-title' }, '服务人员'), h('ul', { class: 'res-list' }, people.map(resourceChip))) : null,
+      places.length ? h('div', {}, h('h4', { class: 'sub-title' }, '场地与设备'), h('ul', { class: 'res-list' }, places.map(resourceChip))) : null,
+    ),
+  );
+}
+
+function selectService(serviceId) {
+  const svc = state.store.services.find((s) => s.id === serviceId);
+  if (!svc) return;
+  state.service = svc;
+  state.slot = null;
+  state.staffId = null;
+  state.attempt = null;
+  state.partySize = 1;
+  renderStoreDetail();
+  $('slot-block').hidden = false;
+  renderDateTabs();
+  renderPartySelect();
+  loadAvailability();
+  renderBookingBar();
+}
+
+// ---------------------------------------------------------------------------
+// Consumer: dates, staff, slots
+
+function renderDateTabs() {
+  const tz = state.store.timezone || DEFAULT_TZ;
+  const today = localDateIn(tz);
+  const dates = Array.from({ length: DAYS_AHEAD }, (_, i) => addDays(today, i));
+  if (!dates.includes(state.date)) state.date = today;
+  $('date-tabs').replaceChildren(
+    ...dates.map((d) => {
+      const { top, bottom } = dateLabel(d, today);
+      return h(
+        'button',
+        {
+          type: 'button',
+          role: 'tab',
+          class: 'date-tab',
+          'aria-selected': String(d === state.date),
+          dataset: { date: d },
+          onclick: () => {
+            if (state.date === d) return;
+            state.date = d;
+            state.slot = null;
+            state.attempt = null;
+            renderDateTabs();
+            loadAvailability();
+            renderBookingBar();
+          },
+        },
+        h('span', { class: 'date-top' }, top),
+        h('span', { class: 'date-bottom' }, bottom),
+      );
+    }),
+  );
+  $('tz-note').textContent = `时间为门店当地时间（${tz}）`;
+}
+
+function renderPartySelect() {
+  const max = state.service.maxPartySize;
+  $('party-field').hidden = max <= 1;
+  $('party-select').replaceChildren(
+    ...Array.from({ length: Math.min(max, 10) }, (_, i) => h('option', { value: i + 1, selected: i + 1 === state.partySize }, `${i + 1} 人`)),
+  );
+}
+
+function renderStaffSelect() {
+  const store = state.store;
+  const staff = store.resources.filter((r) => r.kind === 'staff');
+  // Candidates: staff members that appear in any slot of the unfiltered availability.
+  const seen = new Set();
+  for (const slot of state.availability || []) for (const r of slot.resources) seen.add(r.resourceId);
+  const candidates = staff.filter((r) => seen.has(r.id));
+  const field = $('staff-field');
+  if (candidates.length === 0 && state.staffId === null) {
+    field.hidden = true;
+    return;
+  }
+  field.hidden = false;
+  const options = [h('option', { value: '' }, '不限（任意可约人员）')];
+  for (const r of candidates) options.push(h('option', { value: r.id, selected: r.id === state.staffId }, r.name));
+  const chosen = staff.find((r) => r.id === state.staffId);
+  if (chosen && !seen.has(chosen.id)) options.push(h('option', { value: chosen.id, selected: true }, `${chosen.name}（当日不可约）`));
+  $('staff-select').replaceChildren(...options);
+  $('staff-select').value = state.staffId === null ? '' : String(state.staffId);
+}
+
+async function loadAvailability({ quiet = false } = {}) {
+  const area = $('slot-area');
+  const { store, service, date, staffId } = state;
+  if (!store || !service || !date) return;
+  const seq = ++state.availabilitySeq;
+  if (!quiet) area.replaceChildren(h('div', { class: 'slot-skeleton' }, Array.from({ length: 8 }, () => h('span'))));
+  const base = `/v1/stores/${store.id}/availability?serviceId=${service.id}&date=${date}`;
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const [all, filtered] = await Promise.all([api(base), staffId === null ? null : api(`${base}&resourceId=${staffId}`)]);
+        if (seq !== state.availabilitySeq) return; // a newer request superseded this one
+        state.availability = all.slots;
+        state.slots = (filtered || all).slots;
+        break;
+      } catch (error) {
+        // The inventory mirror is being rebuilt: the server says when to come back.
+        if (error.code === 'INVENTORY_REBUILDING' && attempt < 5) {
+          if (!quiet) area.replaceChildren(h('p', { class: 'muted' }, error.message));
+          await sleep(Math.min((error.retryAfter || 1) * 1000, 3000));
+          if (seq !== state.availabilitySeq) return;
+          continue;
+        }
+        throw error;
+      }
+    }
+    if (state.slot) {
+      // Keep the selection only if it still exists and still has room.
+      const same = state.slots.find((s) => s.startAt === state.slot.startAt);
+      state.slot = same && same.remaining >= state.partySize ? same : null;
+    }
+    renderStaffSelect();
+    renderSlots();
+    renderBookingBar();
+  } catch (error) {
+    if (seq !== state.availabilitySeq) return;
+    area.replaceChildren(
+      h('p', { class: 'msg', dataset: { tone: 'err' } }, describeError(error)),
+      h('button', { type: 'button', class: 'btn btn-ghost btn-sm', onclick: () => loadAvailability() }, '重试'),
+    );
+  }
+}
+
+function renderSlots() {
+  const area = $('slot-area');
+  const slots = state.slots;
+  if (slots.length === 0) {
+    area.replaceChildren(h('p', { class: 'empty' }, state.staffId === null ? '当天没有可预约的时段（休息日或已过营业时间），请换一天。' : '所选人员当天没有可预约时段，可改选“不限”。'));
+    return;
+  }
+  const names = new Map(state.store.resources.map((r) => [r.id, r.name]));
+  const groups = [
+    ['上午', (t) => t < '12:00'],
+    ['下午', (t) => t >= '12:00' && t < '18:00'],
+    ['晚上', (t) => t >= '18:00'],
+  ];
+  const free = slots.filter((s) => s.remaining > 0).length;
+  const sections = groups.map(([label, test]) => {
+    const inGroup = slots.filter((s) => test(s.localTime));
+    if (inGroup.length === 0) return null;
+    return h(
+      'div',
+      { class: 'slot-group' },
+      h('h4', { class: 'slot-group-title' }, label),
+      h(
+        'div',
+        { class: 'slot-grid' },
+        inGroup.map((slot) => {
+          const full = slot.remaining <= 0;
+          const tooSmall = !full && slot.remaining < state.partySize;
+          const who = slot.resources.filter((r) => r.remaining > 0).map((r) => names.get(r.resourceId) || `#${r.resourceId}`);
+          return h(
+            'button',
+            {
+              type: 'button',
+              class: 'slot',
+              disabled: full || tooSmall,
+              'aria-pressed': String(state.slot?.startAt === slot.startAt),
+              dataset: { start: slot.startAt, time: slot.localTime },
+              title: full ? '已约满' : who.length ? `可约：${who.join('、')}` : undefined,
+              onclick: () => {
+                state.slot = slot;
+                state.attempt = null;
+                renderSlots();
+                renderBookingBar();
+              },
+            },
+            h('span', { class: 'slot-time' }, slot.localTime),
+            h('span', { class: 'slot-left' }, full ? '约满' : `余 ${slot.remaining}`),
+          );
+        }),
+      ),
+    );
+  });
+  area.replaceChildren(
+    h('p', { class: 'muted small slot-count' }, `共 ${slots.length} 个时段，${free} 个可约 · 点选时段后确认预约`),
+    ...sections.filter(Boolean),
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Consumer: booking
+
+function bookingSignature() {
+  const { store, service, slot, staffId, partySize } = state;
+  return JSON.stringify([store?.id, service?.id, slot?.startAt, staffId, partySize]);
+}
+
+function renderBookingBar() {
+  const bar = $('booking-bar');
+  const { store, service, slot, staffId, partySize } = state;
+  if (!store || !service) {
+    bar.hidden = true;
+    return;
+  }
+  bar.hidden = false;
+  // Name the staff choice only where there is one to make.
+  const staffName = $('staff-field').hidden ? null : staffId === null ? '不限人员' : store.resources.find((r) => r.id === staffId)?.name;
+  const summary = $('booking-summary');
+  if (!slot) {
+    summary.replaceChildren(h('span', { class: 'muted' }, `${service.name} · ${price(service.priceFen)} —— 请选择时段`));
+  } else {
+    summary.replaceChildren(
+      h('strong', {}, `${store.name} · ${service.name}`),
+      h('span', {}, [`${longDate(state.date)} ${slot.localTime}–${timeIn(store.timezone, slot.endAt)}`, staffName, partySize > 1 ? `${partySize} 人` : null].filter(Boolean).join(' · ')),
+      // The API does not say whether a service is priced per person; the confirmed booking carries the real priceFen.
+      partySize > 1
+        ? h('span', { class: 'service-price', title: '按人计价的服务为单价 × 人数，最终金额以确认结果为准' }, `预计 ${price(service.priceFen * partySize)}`)
+        : h('span', { class: 'service-price' }, price(service.priceFen)),
+    );
+  }
+  const btn = $('confirm-btn');
+  btn.disabled = state.booking || !slot;
+  if (state.booking) {
+    btn.textContent = '提交中…';
+  } else if (!state.consumer) {
+    btn.textContent = '请先登录';
+    btn.disabled = false;
+  } else if (state.attempt && state.attempt.signature === bookingSignature()) {
+    btn.textContent = '重试预约';
+  } else {
+    btn.textContent = '确认预约';
+  }
+}
+
+function showResult(tone, title, ...lines) {
+  $('booking-result').replaceChildren(
+    h('div', { class: 'result', dataset: { tone } }, h('strong', { class: 'result-title' }, title), ...lines.filter(Boolean).map((l) => h('div', { class: 'small' }, l))),
+  );
+}
+
+async function confirmBooking() {
+  if (!state.consumer) {
+    setMsg($('login-msg'), '请先点击“微信登录（演示）”', 'warn');
+    $('wechat-login').focus();
+    $('login-block').scrollIntoView({ behavior: 'smooth', block: 'center' });
+    return;
+  }
+  if (!state.slot || state.booking) return;
+  const tapAt = performance.now();
+  const { store, service, slot, staffId, partySize } = state;
+  const signature = bookingSignature();
+  // One key per booking attempt; a retry of the same attempt reuses it so the server answers once.
+  if (!state.attempt || state.attempt.signature !== signature) state.attempt = { key: newIdempotencyKey(), signature };
+  const key = state.attempt.key;
+  const body = { storeId: store.id, serviceId: service.id, startAt: slot.startAt, partySize };
+  if (staffId !== null) body.resourceId = staffId;
+
+  state.booking = true;
+  renderBookingBar();
+  showResult('info', '提交中…', `幂等键 ${key}`);
+
+  let accepted;
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        accepted = await api('/v1/bookings', { method: 'POST', token: state.consumer.token, headers: { 'Idempotency-Key': key }, body });
+        break;
+      } catch (error) {
+        // Transient: the same key makes the retry safe.
+        const transient = error.code === 'NETWORK' || error.status === 503;
+        if (transient && attempt < 2) {
+          await sleep(Math.min((error.retryAfter || 0.5) * 1000, 2000));
+          continue;
+        }
+        throw error;
+      }
+    }
+  } catch (error) {
+    state.booking = false;
+    if (handleConsumerAuthError(error)) {
+      showResult('err', '登录已过期', '请重新登录后再预约。');
+      return;
+    }
+    const transient = error.code === 'NETWORK' || error.status === 503;
+    if (!transient) state.attempt = null; // a definite answer ends this attempt
+    showResult('err', describeError(error), transient ? '可点击“重试预约”，将使用同一幂等键，不会重复下单。' : null);
+    renderBookingBar();
+    if (error.status === 409) loadAvailability({ quiet: true });
+    return;
+  }
+  const acceptedMs = Math.round(performance.now() - tapAt);
+  state.attempt = null;
+
+  let view = { status: accepted.status, statusLabel: accepted.status === 'PENDING' ? '处理中' : accepted.status, bookingId: accepted.bookingId };
+  showResult('info', '处理中', `已受理（HTTP 202，用时 ${acceptedMs} ms），等待队列写入 MySQL…`, `预约号 ${accepted.bookingId}`);
+  $('booking-result').querySelector('.result').classList.add('pending');
+
+  // Poll until the persist worker decides: fast at first, then backing off.
+  const deadline = tapAt + POLL_TIMEOUT_MS;
+  let delay = 30;
+  try {
+    while (view.status === 'PENDING' && performance.now() < deadline) {
+      await sleep(delay);
+      delay = Math.min(delay * 1.5, 500);
+      try {
+        view = await api(`/v1/bookings/${encodeURIComponent(accepted.bookingId)}`, { token: state.consumer.token });
+      } catch (error) {
+        if (error.code === 'NETWORK' || error.status >= 500) continue;
+        throw error;
+      }
+    }
+  } catch (error) {
+    state.booking = false;
+    if (!handleConsumerAuthError(error)) showResult('err', describeError(error), `预约号 ${accepted.bookingId}`);
+    renderBookingBar();
+    return;
+  }
+  const totalMs = Math.round(performance.now() - tapAt);
+  state.booking = false;
+
+  if (view.status === 'PENDING') {
+    showResult('warn', '仍在处理中', `已等待 ${Math.round(POLL_TIMEOUT_MS / 1000)} 秒，稍后可在“我的预约”查看结果。`, `预约号 ${accepted.bookingId}`);
+  } else if (view.status === 'CONFIRMED') {
+    showResult(
+      'ok',
+      `✓ ${view.statusLabel}`,
+      h('span', {}, '从点击到确认 ', h('strong', { class: 'elapsed', id: 'elapsed-ms' }, `${totalMs} ms`), `（其中受理 ${acceptedMs} ms）`),
+      `${longDate(view.localDate)} ${timeIn(store.timezone, view.startAt)} · ${service.name} · ${price(view.priceFen)}`,
+      `预约号 ${view.bookingId}`,
+    );
+  } else {
+    const reason = view.reason ? REASON_LABELS[view.reason] || view.reason : null;
+    showResult(STATUS_TONE[view.status] === 'ok' ? 'ok' : 'err', view.statusLabel || view.status, reason, `用时 ${totalMs} ms · 预约号 ${view.bookingId}`);
+  }
+  state.slot = null;
+  renderBookingBar();
+  loadAvailability({ quiet: true });
+  refreshMyBookings();
+  if (state.merchant) refreshMerchantBookings({ quiet: true });
+}
+
+// ---------------------------------------------------------------------------
+// Consumer: my bookings
+
+async function refreshMyBookings() {
+  if (!state.consumer) {
+    renderMyBookings(null);
+    return;
+  }
+  try {
+    const { bookings } = await api('/v1/me/bookings', { token: state.consumer.token });
+    await Promise.all([...new Set(bookings.map((b) => b.storeId))].map((id) => storeDetail(id).catch(() => null)));
+    await renderMyBookings(bookings);
+  } catch (error) {
+    if (handleConsumerAuthError(error)) return;
+    $('my-bookings').replaceChildren(h('p', { class: 'msg', dataset: { tone: 'err' } }, describeError(error)));
+  }
+}
+
+async function bookingLines(b) {
+  const store = await storeDetail(b.storeId).catch(() => null);
+  const tz = store?.timezone || DEFAULT_TZ;
+  const service = store?.services.find((s) => s.id === b.serviceId);
+  const resource = store?.resources.find((r) => r.id === b.resourceId);
+  const time = `${timeIn(tz, b.startAt)}–${timeIn(tz, b.endAt)}`;
+  return {
+    store,
+    time,
+    when: `${longDate(b.localDate)} ${time}`,
+    what: [service?.name || `服务 #${b.serviceId}`, resource?.name, b.partySize > 1 ? `${b.partySize} 人` : null, price(b.priceFen)].filter(Boolean).join(' · '),
+  };
+}
+
+const isCancellable = (b) => CANCELLABLE.has(b.status) && Date.parse(b.startAt) > Date.now();
+
+function statusBadge(b) {
+  return h('span', { class: `badge badge-${STATUS_TONE[b.status] || 'muted'}`, title: b.status }, b.statusLabel || b.status);
+}
+
+async function renderMyBookings(bookings) {
+  const box = $('my-bookings');
+  if (bookings === null) {
+    box.replaceChildren(h('p', { class: 'muted' }, '登录后可查看您的预约。'));
+    return;
+  }
+  if (bookings.length === 0) {
+    box.replaceChildren(h('p', { class: 'muted' }, '还没有预约，选一个时段试试吧。'));
+    return;
+  }
+  const items = await Promise.all(
+    bookings.map(async (b) => {
+      const { store, when, what } = await bookingLines(b);
+      const reason = b.reason && b.status !== 'CONFIRMED' ? REASON_LABELS[b.reason] || b.reason : null;
+      return h(
+        'li',
+        { class: 'booking-item', dataset: { bookingId: b.bookingId, status: b.status } },
+        h(
+          'div',
+          { class: 'grow' },
+          h('div', { class: 'booking-title' }, h('strong', {}, store?.name || `门店 #${b.storeId}`), statusBadge(b)),
+          h('div', { class: 'small' }, when),
+          h('div', { class: 'muted small' }, what, reason ? ` · ${reason}` : ''),
+        ),
+        isCancellable(b)
+          ? h('button', { type: 'button', class: 'btn btn-danger-ghost btn-sm', onclick: (e) => cancelMyBooking(b, e.currentTarget) }, '取消')
+          : null,
+      );
+    }),
+  );
+  box.replaceChildren(h('ul', { class: 'booking-list' }, items));
+}
+
+async function cancelMyBooking(b, btn) {
+  btn.disabled = true;
+  btn.textContent = '取消中…';
+  try {
+    const view = await api(`/v1/bookings/${encodeURIComponent(b.bookingId)}/cancel`, { method: 'POST', token: state.consumer.token, body: {} });
+    toast(`预约${view.statusLabel || '已取消'}`, 'ok');
+    await refreshMyBookings();
+    if (state.store?.id === b.storeId) loadAvailability({ quiet: true });
+    if (state.merchant) refreshMerchantBookings({ quiet: true });
+  } catch (error) {
+    if (handleConsumerAuthError(error)) return;
+    toast(describeError(error));
+    btn.disabled = false;
+    btn.textContent = '取消';
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Merchant
+
+async function merchantLogin(event) {
+  event.preventDefault();
+  const btn = $('merchant-login-btn');
+  const msg = $('merchant-msg');
+  const username = $('merchant-user').value;
+  btn.disabled = true;
+  setMsg(msg, '正在登录…', 'info');
+  try {
+    const { token, expiresAt } = await api('/v1/merchant/auth/login', { method: 'POST', body: { username, password: $('merchant-password').value } });
+    const claims = jwtPayload(token);
+    state.merchant = { token, expiresAt, username, role: claims.role || 'staff', storeId: claims.sid ?? null };
+    saveSession();
+    setMsg(msg, '');
+    await enterMerchant();
+  } catch (error) {
+    setMsg(msg, error.status === 401 ? '用户名或密码错误' : describeError(error));
+  } finally {
+    btn.disabled = false;
+  }
+}
+
+function merchantLogout(message) {
+  state.merchant = null;
+  saveSession();
+  $('merchant-area').hidden = true;
+  $('merchant-login').hidden = false;
+  if (message) setMsg($('merchant-msg'), message, 'warn');
+}
+
+function handleMerchantAuthError(error) {
+  if (error instanceof ApiError && error.status === 401) {
+    merchantLogout('商家登录已过期，请重新登录');
+    return true;
+  }
+  return false;
+}
+
+async function enterMerchant() {
+  const m = state.merchant;
+  $('merchant-login').hidden = true;
+  $('merchant-area').hidden = false;
+  const canCancel = m.role === 'owner' || m.role === 'manager';
+  $('merchant-info').replaceChildren(
+    h('span', { class: 'avatar avatar-merchant', 'aria-hidden': 'true' }, (ROLE_LABELS[m.role] || '员').slice(0, 1)),
+    h(
+      'div',
+      { class: 'grow' },
+      h('div', {}, h('strong', {}, m.username), ` · ${ROLE_LABELS[m.role] || m.role}`),
+      h('div', { class: 'muted small' }, canCancel ? '可查看并取消本商户的预约' : '店员账号仅可查看，取消需店主或店长'),
+    ),
+    h('button', { type: 'button', class: 'btn btn-ghost btn-sm', onclick: () => merchantLogout() }, '退出'),
+  );
+  if (!$('merchant-date').value) $('merchant-date').value = localDateIn(DEFAULT_TZ);
+  try {
+    const { stores } = await api('/v1/merchant/stores', { token: m.token });
+    state.merchantStores = stores;
+    $('merchant-store').replaceChildren(...stores.map((s) => h('option', { value: s.id }, s.name)));
+  } catch (error) {
+    if (handleMerchantAuthError(error)) return;
+    setMsg($('merchant-msg'), describeError(error));
+  }
+  await refreshMerchantBookings();
+}
+
+async function refreshMerchantBookings({ quiet = false } = {}) {
+  const m = state.merchant;
+  if (!m) return;
+  const box = $('merchant-bookings');
+  const storeId = Number($('merchant-store').value) || null;
+  const date = $('merchant-date').value;
+  if (!quiet) box.replaceChildren(h('p', { class: 'muted' }, '加载中…'));
+  const params = new URLSearchParams({ limit: '500' });
+  if (storeId) params.set('storeId', String(storeId));
+  if (date) params.set('date', date);
+  try {
+    const { bookings } = await api(`/v1/merchant/bookings?${params}`, { token: m.token });
+    // The list must only show the chosen day; filter here as well in case the server ignores `date`.
+    const shown = date ? bookings.filter((b) => b.localDate === date) : bookings;
+    const extra = bookings.length - shown.length;
+    if (shown.length === 0) {
+      box.replaceChildren(h('p', { class: 'empty' }, `${date ? longDate(date) : ''} 暂无预约。`));
+      return;
+    }
+    const canCancel = m.role === 'owner' || m.role === 'manager';
+    const rows = await Promise.all(
+      shown.map(async (b) => {
+        const { time, what } = await bookingLines(b);
+        const reason = b.reason && b.status !== 'CONFIRMED' ? REASON_LABELS[b.reason] || b.reason : null;
+        return h(
+          'li',
+          { class: 'booking-item', dataset: { bookingId: b.bookingId, status: b.status } },
+          h(
+            'div',
+            { class: 'grow' },
+            h('div', { class: 'booking-title' }, h('strong', {}, time), statusBadge(b)),
+            h('div', { class: 'small' }, what),
+            h(
+              'div',
+              { class: 'muted small' },
+              `顾客 #${b.customer.id} · `,
+              h('span', { class: 'phone' }, b.customer.phoneMasked || '未绑定手机号'),
+              reason ? ` · ${reason}` : '',
+            ),
+          ),
+          canCancel && isCancellable(b)
+            ? h('button', { type: 'button', class: 'btn btn-danger-ghost btn-sm', onclick: (e) => merchantCancel(b, e.currentTarget) }, '取消')
+            : null,
+        );
+      }),
+    );
+    const active = shown.filter((b) => CANCELLABLE.has(b.status)).length;
+    box.replaceChildren(
+      h('p', { class: 'muted small' }, `${longDate(date)} 共 ${shown.length} 条，其中有效 ${active} 条${extra > 0 ? `（已隐藏其他日期的 ${extra} 条）` : ''}`),
+      h('ul', { class: 'booking-list' }, rows),
+    );
+  } catch (error) {
+    if (handleMerchantAuthError(error)) return;
+    box.replaceChildren(h('p', { class: 'msg', dataset: { tone: 'err' } }, describeError(error)));
+  }
+}
+
+async function merchantCancel(b, btn) {
+  if (!confirm(`确定取消顾客 #${b.customer.id} 的这条预约吗？`)) return;
+  btn.disabled = true;
+  btn.textContent = '取消中…';
+  try {
+    await api(`/v1/merchant/bookings/${encodeURIComponent(b.bookingId)}/cancel`, { method: 'POST', token: state.merchant.token, body: {} });
+    toast('已为顾客取消预约', 'ok');
+    await refreshMerchantBookings({ quiet: true });
+    if (state.consumer) refreshMyBookings();
+    if (state.store?.id === b.storeId) loadAvailability({ quiet: true });
+  } catch (error) {
+    if (handleMerchantAuthError(error)) return;
+    toast(describeError(error));
+    btn.disabled = false;
+    btn.textContent = '取消';
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Live pipeline: /metrics (Prometheus text format)
+
+function parseMetrics(text) {
+  const samples = [];
+  const line = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/;
+  const label = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
+  for (const raw of text.split('\n')) {
+    if (!raw || raw.startsWith('#')) continue;
+    const m = line.exec(raw);
+    if (!m) continue;
+    const labels = {};
+    if (m[2]) for (const [, k, v] of m[2].matchAll(label)) labels[k] = v.replace(/\\(.)/g, (_, c) => (c === 'n' ? '\n' : c));
+    const value = m[3] === '+Inf' ? Infinity : m[3] === '-Inf' ? -Infinity : Number(m[3]);
+    samples.push({ name: m[1], labels, value });
+  }
+  return samples;
+}
+
+const sum = (samples, name, filter = () => true) =>
+  samples.filter((s) => s.name === name && filter(s.labels)).reduce((acc, s) => acc + (Number.isFinite(s.value) ? s.value : 0), 0);
+
+/** Cumulative bucket counts by upper bound, summed over every label set (worker processes). */
+function histogramBuckets(samples, name) {
+  const byLe = new Map();
+  for (const s of samples) {
+    if (s.name !== `${name}_bucket`) continue;
+    const le = s.labels.le === '+Inf' ? Infinity : Number(s.labels.le);
+    byLe.set(le, (byLe.get(le) || 0) + s.value);
+  }
+  return [...byLe.entries()].sort((a, b) => a[0] - b[0]);
+}
+
+/** Same interpolation as PromQL histogram_quantile. */
+function quantile(q, buckets) {
+  if (buckets.length === 0) return null;
+  const total = buckets[buckets.length - 1][1];
+  if (!(total > 0)) return null;
+  const rank = q * total;
+  let prevLe = 0;
+  let prevCount = 0;
+  for (const [le, count] of buckets) {
+    if (count >= rank) {
+      if (le === Infinity) return { value: prevLe, open: true };
+      const width = count - prevCount;
+      return { value: width > 0 ? prevLe + ((le - prevLe) * (rank - prevCount)) / width : le, open: false };
+    }
+    prevLe = le;
+    prevCount = count;
+  }
+  return { value: prevLe, open: true };
+}
+
+function formatSeconds(result) {
+  if (!result) return '—';
+  const { value, open } = result;
+  const text = value < 1 ? `${Math.round(value * 1000)} ms` : `${value.toFixed(value < 10 ? 2 : 1)} s`;
+  return open ? `> ${text}` : text;
+}
+
+const metricsHistory = []; // [{t, buckets, http}]
+let metricsTimer;
+let metricsFailures = 0;
+
+async function pollMetrics() {
+  clearTimeout(metricsTimer);
+  if (document.hidden) {
+    metricsTimer = setTimeout(pollMetrics, METRICS_INTERVAL_MS);
+    return;
+  }
+  const status = $('metrics-status');
+  try {
+    const res = await fetch('/metrics', { headers: { Accept: 'text/plain' } });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const samples = parseMetrics(await res.text());
+    renderMetrics(samples);
+    metricsFailures = 0;
+    status.textContent = `每 2 秒刷新 · ${new Date().toLocaleTimeString('zh-CN', { hour12: false })}`;
+    status.dataset.tone = '';
+  } catch (error) {
+    metricsFailures += 1;
+    status.textContent = `指标获取失败（${error.message === 'Failed to fetch' ? '无法连接网关' : error.message}），重试中…`;
+    status.dataset.tone = 'err';
+  }
+  metricsTimer = setTimeout(pollMetrics, METRICS_INTERVAL_MS);
+}
+
+function renderMetrics(samples) {
+  const now = Date.now();
+  const persistQueue = (jobState) => (l) => l.queue === 'booking-persist' && l.state === jobState;
+  const wait = sum(samples, 'zhiyue_queue_jobs', persistQueue('wait')) + sum(samples, 'zhiyue_queue_jobs', persistQueue('prioritized'));
+  const active = sum(samples, 'zhiyue_queue_jobs', persistQueue('active'));
+  const oldest = sum(samples, 'zhiyue_queue_oldest_waiting_seconds', (l) => l.queue === 'booking-persist');
+  const http = sum(samples, 'zhiyue_http_requests_total');
+  const reserved = sum(samples, 'zhiyue_reservations_total', (l) => l.outcome === 'reserved');
+  const confirmed = sum(samples, 'zhiyue_persist_outcomes_total', (l) => l.status === 'CONFIRMED' && l.duplicate !== 'true');
+  const buckets = histogramBuckets(samples, 'zhiyue_persist_latency_seconds');
+
+  $('m-wait').textContent = integer.format(wait);
+  $('m-active').textContent = integer.format(active);
+  $('m-oldest').textContent = oldest > 0 ? `${oldest.toFixed(oldest < 10 ? 2 : 0)} s` : '0 s';
+  $('m-oldest').dataset.tone = oldest >= 5 ? 'err' : oldest >= 1 ? 'warn' : '';
+  $('m-http').textContent = integer.format(http);
+  $('pipe-accepted').textContent = integer.format(reserved);
+  $('pipe-queue').textContent = integer.format(wait + active);
+  $('pipe-confirmed').textContent = integer.format(confirmed);
+
+  const prev = metricsHistory[metricsHistory.length - 1];
+  if (prev && now > prev.t && http >= prev.http) {
+    const rate = ((http - prev.http) * 1000) / (now - prev.t);
+    $('m-http-rate').textContent = `${rate.toFixed(rate < 10 ? 1 : 0)} 次/秒`;
+  }
+  metricsHistory.push({ t: now, buckets, http });
+  while (metricsHistory.length > 2 && now - metricsHistory[1].t >= LATENCY_WINDOW_MS) metricsHistory.shift();
+
+  // Prefer the last minute's observations (bucket deltas); fall back to the totals since start.
+  const base = metricsHistory[0];
+  let recent = null;
+  if (base !== metricsHistory[metricsHistory.length - 1]) {
+    const old = new Map(base.buckets);
+    const delta = buckets.map(([le, c]) => [le, c - (old.get(le) || 0)]);
+    // A negative delta means a worker restarted; then only the totals make sense.
+    if (delta.every(([, c]) => c >= 0) && delta.length && delta[delta.length - 1][1] > 0) recent = delta;
+  }
+  const used = recent || buckets;
+  const count = used.length ? used[used.length - 1][1] : 0;
+  $('m-p50').textContent = formatSeconds(quantile(0.5, used));
+  $('m-p99').textContent = formatSeconds(quantile(0.99, used));
+  $('m-latency-note').textContent = count > 0 ? `${recent ? '近 1 分钟' : '启动以来'} ${integer.format(count)} 次写入，由直方图分桶估算` : '暂无写入，由直方图分桶估算';
+
+  // Reservations by outcome, largest first.
+  const outcomes = new Map();
+  for (const s of samples) if (s.name === 'zhiyue_reservations_total') outcomes.set(s.labels.outcome, (outcomes.get(s.labels.outcome) || 0) + s.value);
+  const entries = [...outcomes.entries()].filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
+  const max = Math.max(1, ...entries.map(([, v]) => v));
+  $('m-outcomes').replaceChildren(
+    ...(entries.length
+      ? entries.map(([outcome, value]) =>
+          h(
+            'div',
+            { class: 'outcome', dataset: { outcome, tone: OUTCOME_TONE[outcome] || 'warn' } },
+            h('span', { class: 'outcome-label', title: outcome }, OUTCOME_LABELS[outcome] || outcome),
+            h('span', { class: 'outcome-bar' }, h('span', { style: `width:${Math.max(2, (value / max) * 100).toFixed(1)}%` })),
+            h('span', { class: 'outcome-value' }, integer.format(value)),
+          ),
+        )
+      : [h('p', { class: 'muted small' }, '暂无预约请求')]),
+  );
+}
+
+async function pollReady() {
+  const badge = $('ready-badge');
+  try {
+    const res = await fetch('/readyz');
+    const body = await res.json().catch(() => null);
+    if (res.ok && body?.ready) {
+      badge.textContent = '● 系统就绪';
+      badge.className = 'badge badge-ok';
+      badge.title = 'MySQL、Redis 均正常';
+    } else {
+      const failing = body ? Object.entries(body.checks || {}).filter(([, v]) => v !== 'ok') : [];
+      badge.textContent = '● 未就绪';
+      badge.className = 'badge badge-err';
+      badge.title = failing.map(([k, v]) => `${k}: ${v}`).join('\n') || `HTTP ${res.status}`;
+    }
+  } catch {
+    badge.textContent = '● 网关不可达';
+    badge.className = 'badge badge-err';
+    badge.title = '无法连接网关';
+  }
+  setTimeout(pollReady, READY_INTERVAL_MS);
+}
+
+// ---------------------------------------------------------------------------
+// Wiring
+
+function init() {
+  loadSession();
+  $('demo-user').value = state.consumer?.user || randomDemoUser();
+  $('wechat-base').value = state.wechatBase || defaultWechatBase();
+  $('demo-user-random').addEventListener('click', () => {
+    $('demo-user').value = randomDemoUser();
+  });
+  $('wechat-login').addEventListener('click', consumerLogin);
+  $('demo-user').addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') consumerLogin();
+  });
+  $('confirm-btn').addEventListener('click', confirmBooking);
+  $('my-refresh').addEventListener('click', refreshMyBookings);
+  $('staff-select').addEventListener('change', (e) => {
+    state.staffId = e.target.value === '' ? null : Number(e.target.value);
+    state.slot = null;
+    state.attempt = null;
+    loadAvailability();
+    renderBookingBar();
+  });
+  $('party-select').addEventListener('change', (e) => {
+    state.partySize = Number(e.target.value) || 1;
+    if (state.slot && state.slot.remaining < state.partySize) state.slot = null;
+    state.attempt = null;
+    renderSlots();
+    renderBookingBar();
+  });
+  $('merchant-login').addEventListener('submit', merchantLogin);
+  $('merchant-refresh').addEventListener('click', () => refreshMerchantBookings());
+  $('merchant-store').addEventListener('change', () => refreshMerchantBookings());
+  $('merchant-date').addEventListener('change', () => refreshMerchantBookings());
+  const preset = new URLSearchParams(location.search).get('merchant');
+  if (preset && DEMO_ACCOUNTS.includes(preset)) $('merchant-user').value = preset;
+
+  renderLogin();
+  if (state.consumer) refreshMyBookings();
+  if (state.merchant) {
+    $('merchant-user').value = state.merchant.username;
+    enterMerchant();
+  }
+  loadStores();
+  pollMetrics();
+  pollReady();
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden) pollMetrics();
+  });
+}
+
+init();
