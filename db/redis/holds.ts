@@ -36,6 +36,7 @@ export async function reserve(redis: Redis, keys: RedisKeys, input: ReserveInput
     store.hold(base.bookingId),
     store.holds,
     store.customerDay(base.customerId, base.localDate),
+    store.intents,
     ...dates.map((d) => store.inventory(d)),
     base.bookingId,
     base.customerId,
@@ -56,7 +57,7 @@ export async function reserve(redis: Redis, keys: RedisKeys, input: ReserveInput
       for (const cell of candidate.cells) args.push(dateIndex.get(cell.localDate)!, cellField(cell.resourceId, cell.startMinute));
     }
   }
-  const reply = await redis.reserve(5 + dates.length, ...args);
+  const reply = await redis.reserve(6 + dates.length, ...args);
   const code = Number(reply[0]);
   switch (code) {
     case ReserveCode.Reserved: {
@@ -99,12 +100,14 @@ export interface Hold {
 
 const stateNames: Record<string, HoldState> = { H: 'held', P: 'persisted', R: 'released' };
 
-/** Reads a hold and rebuilds the full intent (base fields + the cells reserve.lua chose). */
-export async function readHold(redis: Redis, keys: RedisKeys, storeId: number, bookingId: string): Promise<Hold | null> {
-  const fields = await redis.hgetall(keys.store(storeId).hold(bookingId));
-  if (!fields.st || !fields.intent) return null;
-  const days = (fields.days ?? '').split(',').filter(Boolean);
-  const cells: CellQuantity[] = (fields.cells ?? '')
+/**
+ * Rebuilds a full intent from how reserve.lua stores it (in the hold and in
+ * the intent stream): the base fields as JSON plus the chosen cells, packed as
+ * "dayIndex|resource:minute|units" joined by ';', dayIndex into `days`.
+ */
+export function unpackIntent(intentJson: string, packedCells: string, packedDays: string): { intent: BookingIntent; days: string[] } {
+  const days = packedDays.split(',').filter(Boolean);
+  const cells: CellQuantity[] = packedCells
     .split(';')
     .filter(Boolean)
     .map((packed) => {
@@ -112,14 +115,22 @@ export async function readHold(redis: Redis, keys: RedisKeys, storeId: number, b
       const { resourceId, startMinute } = parseCellField(field!);
       return { resourceId, startMinute, localDate: days[Number(dayIndex) - 1]!, quantity: Number(quantity) };
     });
-  const base = JSON.parse(fields.intent) as IntentBase;
+  const base = JSON.parse(intentJson) as IntentBase;
+  return { intent: { ...base, resourceId: cells[0]?.resourceId ?? null, cells }, days };
+}
+
+/** Reads a hold and rebuilds the full intent (base fields + the cells reserve.lua chose). */
+export async function readHold(redis: Redis, keys: RedisKeys, storeId: number, bookingId: string): Promise<Hold | null> {
+  const fields = await redis.hgetall(keys.store(storeId).hold(bookingId));
+  if (!fields.st || !fields.intent) return null;
+  const { intent, days } = unpackIntent(fields.intent, fields.cells ?? '', fields.days ?? '');
   return {
     state: stateNames[fields.st] ?? 'released',
     reason: fields.reason ?? null,
     customerId: Number(fields.cust),
     deadlineMs: Number(fields.dl),
     days,
-    intent: { ...base, resourceId: cells[0]?.resourceId ?? null, cells },
+    intent,
   };
 }
 

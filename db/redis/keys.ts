@@ -12,6 +12,8 @@ export interface StoreKeys {
   idempotency(customerId: number, key: string): string;
   customerDay(customerId: number, localDate: string): string;
   inventory(localDate: string): string;
+  /** Stream of accepted bookings that the relay moves into the persist queue. */
+  intents: string;
 }
 
 export interface RedisKeys {
@@ -39,6 +41,7 @@ export function redisKeys(prefix: string): RedisKeys {
         idempotency: (customerId, key) => `${tag}:idem:${customerId}:${key}`,
         customerDay: (customerId, localDate) => `${tag}:cust:${customerId}:${localDate}`,
         inventory: (localDate) => `${tag}:inv:${localDate}`,
+        intents: `${tag}:intents`,
       };
     },
     queuePrefix: `${prefix}:{q}`,

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BookingIntent } from '../../core/src/booking/intent.ts';
 import { bookingIdFactory } from '../../core/src/ids.ts';
 import { type AcceptDeps, acceptBooking } from '../../core/src/lifecycle/accept.ts';
 import { materializeStore } from '../../core/src/lifecycle/materialize.ts';
@@ -14,7 +13,7 @@ import { createRedis } from '../../db/redis/connection.ts';
 import { createClassStudio } from '../../db/testing/fixtures.ts';
 import { createTestEnv, deleteKeysWithPrefix, type TestEnv } from '../../db/testing/test-env.ts';
 import { stackEnv } from '../../gateway/testing/test-stack.ts';
-import { JobNames, Queues, persistJobId, persistJobOptions, rebuildJobId, rebuildJobOptions } from './jobs/contracts.ts';
+import { JobNames, Queues, rebuildJobId, rebuildJobOptions } from './jobs/contracts.ts';
 
 /**
  * Fault injection against real worker processes: SIGKILL mid-batch, MySQL
@@ -43,6 +42,7 @@ function startWorker(extra: Record<string, string> = {}): ChildProcess {
         // Short locks so a killed worker's jobs come back within seconds, not the default 30.
         WORKER_LOCK_DURATION_MS: '2000',
         WORKER_STALLED_INTERVAL_MS: '1000',
+        RELAY_CLAIM_AFTER_MS: '2000',
         PERSIST_BATCH_MAX: '8',
         PERSIST_BATCHES_IN_FLIGHT: '1',
         PERSIST_BATCH_WAIT_MS: '5',
@@ -129,9 +129,6 @@ beforeAll(async () => {
   deps = {
     ...env,
     newBookingId: bookingIdFactory(env.clock),
-    enqueue: async (intent: BookingIntent) => {
-      await queue.add(JobNames.persistBooking, intent, { ...persistJobOptions, jobId: persistJobId(intent.bookingId) });
-    },
     requestRebuild: async (storeId: number) => {
       await maintenance.add(JobNames.rebuildInventory, { storeId, reason: 'test' }, { ...rebuildJobOptions, jobId: rebuildJobId(storeId) });
     },

@@ -21,6 +21,11 @@ const schema = {
   PERSIST_BATCH_WAIT_MS: z.coerce.number().int().min(0).max(1000).default(4),
   /** Batches written at the same time (each is one MySQL transaction). */
   PERSIST_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(16).default(2),
+  /** Intents moved from the stores' streams into the persist queue per bulk add. */
+  RELAY_BATCH: z.coerce.number().int().min(1).max(5000).default(1000),
+  RELAY_BLOCK_MS: z.coerce.number().int().min(10).max(10_000).default(1000),
+  /** Entries a relay read but never acknowledged (it died) are taken over after this long. */
+  RELAY_CLAIM_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
   /** BullMQ lock: a job whose worker stops renewing it for this long is handed to another worker. */
   WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
   WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),

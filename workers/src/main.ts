@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import { Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import cron, { type ScheduledTask } from 'node-cron';
 import { clockFromSettings, type Clock } from '../../core/src/clock.ts';
@@ -12,6 +13,7 @@ import { createRedis, whenReady } from '../../db/redis/connection.ts';
 import { redisKeys } from '../../db/redis/keys.ts';
 import { loadWorkerConfig, type WorkerConfig } from './config.ts';
 import { JobNames, Queues, type RebuildInventoryPayload } from './jobs/contracts.ts';
+import { IntentRelay } from './jobs/intent-relay.ts';
 import { createPersistHandler } from './jobs/persist-booking.ts';
 import { LeaderLease } from './maintenance/leader-lease.ts';
 import { createMaintenanceTasks } from './maintenance/tasks.ts';
@@ -46,9 +48,11 @@ export async function startWorkers(config: WorkerConfig, options: { clock?: Cloc
   await whenReady(redis, 30_000);
   const deps: LifecycleDeps = { db, redis, keys, clock };
   const metrics = createWorkerMetrics();
+  const connections: Redis[] = [];
   const bullConnection = () => {
     const connection = createRedis({ url: config.REDIS_URL, failFast: false, name: 'workers-bullmq' });
     connection.on('error', () => undefined); // reported once through the main connection
+    connections.push(connection);
     return connection;
   };
 
@@ -56,6 +60,8 @@ export async function startWorkers(config: WorkerConfig, options: { clock?: Cloc
   const tasks: ScheduledTask[] = [];
   let lease: LeaderLease | undefined;
   let drainPersist: (() => Promise<void>) | undefined;
+  let relay: IntentRelay | undefined;
+  let relayQueue: Queue | undefined;
 
   if (config.WORKER_ROLES.includes('persist')) {
     const handler = createPersistHandler(deps, metrics, log, {
@@ -75,6 +81,12 @@ export async function startWorkers(config: WorkerConfig, options: { clock?: Cloc
         maxStalledCount: 2,
       }),
     );
+    relayQueue = new Queue(Queues.persist, { connection: bullConnection(), prefix: keys.queuePrefix });
+    relay = new IntentRelay(
+      { db, blocking: bullConnection(), redis, keys, queue: relayQueue, log },
+      { batch: config.RELAY_BATCH, blockMs: config.RELAY_BLOCK_MS, claimAfterMs: config.RELAY_CLAIM_AFTER_MS },
+    );
+    relay.start();
   }
 
   if (config.WORKER_ROLES.includes('maintenance')) {
@@ -126,6 +138,9 @@ export async function startWorkers(config: WorkerConfig, options: { clock?: Cloc
     stopping ??= (async () => {
       log.info('workers stopping');
       for (const task of tasks) await task.stop();
+      // The relay first: intents it has read are added and acknowledged before the queue closes.
+      await relay?.stop();
+      await relayQueue?.close();
       const closing = Promise.all(workers.map((w) => w.close()));
       const graceful = await Promise.race([closing.then(() => true), delay(config.SHUTDOWN_GRACE_MS).then(() => false)]);
       if (!graceful) {
@@ -136,7 +151,8 @@ export async function startWorkers(config: WorkerConfig, options: { clock?: Cloc
       await lease?.stop();
       await stopPublishing();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await redis.quit().catch(() => redis.disconnect());
+      // BullMQ leaves connections it was given open; they are ours to close.
+      for (const connection of [...connections, redis]) await connection.quit().catch(() => connection.disconnect());
       await db.destroy();
       log.info('workers stopped');
     })();

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { findBooking } from '../../../db/src/repositories/booking.repository.ts';
-import { readHold, releaseHold, intentDays, reserve } from '../../../db/redis/holds.ts';
-import type { BookingIntent, IntentBase } from '../booking/intent.ts';
+import { reserve } from '../../../db/redis/holds.ts';
+import type { IntentBase } from '../booking/intent.ts';
 import type { BookingStatus } from '../booking/state-machine.ts';
 import type { StoreCatalog } from '../catalog/types.ts';
 import { AppError } from '../errors.ts';
@@ -22,8 +22,6 @@ export interface AcceptRequest {
 
 export interface AcceptDeps extends LifecycleDeps {
   newBookingId(storeId: number): string;
-  /** Hands the intent to the persist queue, idempotently (the booking id is the job id). */
-  enqueue(intent: BookingIntent): Promise<void>;
   /** Asks for the store's inventory to be rebuilt (Redis lost it). */
   requestRebuild(storeId: number): Promise<void>;
 }
@@ -45,11 +43,11 @@ export function requestHash(request: AcceptRequest): string {
 }
 
 /**
- * Accepts a booking request in one Redis round trip (reserve.lua), then queues
- * it for persistence. If the queue refuses, the hold is released again and
- * the idempotency key forgotten, so the client's retry starts clean: a hold
- * never outlives a request that was not accepted (and the deadline sweep
- * catches the crash-in-between case).
+ * Accepts a booking request in one Redis round trip: reserve.lua takes the
+ * cells, records the hold and appends the intent to the store's intent stream
+ * atomically, so an accepted booking is always on its way to the persist
+ * queue (the relay in the workers moves it there). Nothing can fail between
+ * "reserved" and "queued".
  */
 export async function acceptBooking(deps: AcceptDeps, catalog: StoreCatalog, request: AcceptRequest): Promise<AcceptResult> {
   const now = deps.clock.now();
@@ -81,10 +79,9 @@ export async function acceptBooking(deps: AcceptDeps, catalog: StoreCatalog, req
   });
   switch (outcome.kind) {
     case 'reserved':
-      await enqueueOrRelease(deps, outcome.intent);
       return { bookingId: base.bookingId, status: 'PENDING', outcome: 'reserved' };
     case 'replay':
-      return replay(deps, request.storeId, outcome.bookingId);
+      return replay(deps, outcome.bookingId);
     case 'sold-out':
       throw new AppError('SLOT_SOLD_OUT', 'no capacity left for this slot');
     case 'closed':
@@ -101,40 +98,8 @@ export async function acceptBooking(deps: AcceptDeps, catalog: StoreCatalog, req
   }
 }
 
-async function enqueueOrRelease(deps: AcceptDeps, intent: BookingIntent): Promise<void> {
-  try {
-    await deps.enqueue(intent);
-  } catch (error) {
-    await releaseHold(deps.redis, deps.keys, {
-      storeId: intent.storeId,
-      bookingId: intent.bookingId,
-      customerId: intent.customerId,
-      localDate: intent.localDate,
-      idempotencyKey: intent.idempotencyKey,
-      days: intentDays(intent),
-      reason: 'ABORTED',
-      forgetIdempotency: true,
-      includePersisted: false,
-    }).catch(() => {
-      // Redis is failing too: the hold's deadline sweep will free the cells.
-    });
-    throw new AppError('SERVICE_UNAVAILABLE', 'could not queue the booking', { retryAfterSeconds: 1 }, { cause: error });
-  }
-}
-
-/**
- * The first answer again. If the first request's job never made it into the
- * queue (the gateway died between reserve and enqueue), queueing it now is
- * harmless: the job id is the booking id.
- */
-async function replay(deps: AcceptDeps, storeId: number, bookingId: string): Promise<AcceptResult> {
+/** The first answer again, with the booking's current status (PENDING until a row exists). */
+async function replay(deps: AcceptDeps, bookingId: string): Promise<AcceptResult> {
   const row = await findBooking(deps.db, bookingId);
-  if (row) return { bookingId, status: row.status, outcome: 'replay' };
-  const hold = await readHold(deps.redis, deps.keys, storeId, bookingId);
-  if (hold?.state === 'held') {
-    await deps.enqueue(hold.intent);
-    return { bookingId, status: 'PENDING', outcome: 'replay' };
-  }
-  const settled = await findBooking(deps.db, bookingId);
-  return { bookingId, status: settled?.status ?? 'PENDING', outcome: 'replay' };
+  return { bookingId, status: row?.status ?? 'PENDING', outcome: 'replay' };
 }

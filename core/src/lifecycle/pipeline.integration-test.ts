@@ -5,6 +5,7 @@ import { createClassStudio, createSalon, type ClassFixture, type SalonFixture } 
 import { loadStoreCatalog } from '../../../db/src/repositories/catalog.repository.ts';
 import { findBooking } from '../../../db/src/repositories/booking.repository.ts';
 import { readHold } from '../../../db/redis/holds.ts';
+import { ackIntents, claimStaleIntents, ensureRelayGroups, readIntents } from '../../../db/redis/intents.ts';
 import { hasEpoch } from '../../../db/redis/inventory.ts';
 import { zonedToInstant } from '../time/zoned.ts';
 import type { BookingIntent } from '../booking/intent.ts';
@@ -19,7 +20,6 @@ import type { AppError } from '../errors.ts';
 let env: TestEnv;
 let salon: SalonFixture;
 let studio: ClassFixture;
-const queued: BookingIntent[] = [];
 let deps: AcceptDeps;
 
 /** 10:00 local on 2026-12-02 (the day after TEST_NOW). */
@@ -35,8 +35,13 @@ async function accept(storeId: number, request: Omit<AcceptRequest, 'storeId' | 
   return acceptBooking(deps, catalog!, { note: '', storeId, ...request });
 }
 
-function drain(): BookingIntent[] {
-  return queued.splice(0, queued.length);
+/** What the relay does: take every intent reserve.lua appended to the stores' streams, and acknowledge it. */
+async function drain(): Promise<BookingIntent[]> {
+  const stores = [salon.storeId, studio.storeId];
+  await ensureRelayGroups(env.redis, env.keys, stores);
+  const entries = await readIntents(env.redis, env.keys, stores, 'test-relay', { count: 10_000, blockMs: 0 });
+  await ackIntents(env.redis, env.keys, entries);
+  return entries.map((e) => e.intent);
 }
 
 beforeAll(async () => {
@@ -46,9 +51,6 @@ beforeAll(async () => {
   deps = {
     ...env,
     newBookingId: bookingIdFactory(env.clock),
-    enqueue: async (intent) => {
-      queued.push(intent);
-    },
     requestRebuild: async () => {},
   };
   await materializeStore(env, salon.storeId);
@@ -64,7 +66,7 @@ describe('accept → persist', () => {
     const start = tomorrowAt('10:00');
     const accepted = await accept(salon.storeId, { customerId: 1, serviceId: salon.haircutId, startMs: start, partySize: 1, idempotencyKey: 'k-first-0001' });
     expect(accepted).toMatchObject({ status: 'PENDING', outcome: 'reserved' });
-    const intents = drain();
+    const intents = await drain();
     expect(intents).toHaveLength(1);
     expect(intents[0]!.cells).toHaveLength(5); // 60 min + 15 min clean-up in 15-minute cells
 
@@ -79,7 +81,7 @@ describe('accept → persist', () => {
   it('when the same job is persisted twice, also concurrently, then one row exists and capacity is taken once', async () => {
     const start = tomorrowAt('14:00');
     await accept(salon.storeId, { customerId: 2, serviceId: salon.haircutId, startMs: start, partySize: 1, idempotencyKey: 'k-replay-0001' });
-    const [intent] = drain();
+    const [intent] = await drain();
     const results = await Promise.all([persistIntents(env, [intent!]), persistIntents(env, [intent!]), persistIntents(env, [intent!])]);
     const flat = results.flat();
     expect(flat.filter((o) => !o.duplicate)).toHaveLength(1);
@@ -96,8 +98,8 @@ describe('accept → persist', () => {
     const second = await accept(salon.storeId, request);
     expect(second).toMatchObject({ bookingId: first.bookingId, outcome: 'replay', status: 'PENDING' });
     await expect(accept(salon.storeId, { ...request, startMs: tomorrowAt('16:00') })).rejects.toMatchObject({ code: 'IDEMPOTENCY_MISMATCH' });
-    // The replay re-queued the job (idempotent by job id); persisting both copies still makes one booking.
-    const outcomes = await persistIntents(env, drain());
+    // One stream entry for the two requests: the replay queued nothing new.
+    const outcomes = await persistIntents(env, await drain());
     expect(outcomes).toHaveLength(1);
     expect(outcomes[0]!.status).toBe('CONFIRMED');
   });
@@ -115,7 +117,7 @@ describe('no overbooking', () => {
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(accepted).toHaveLength(5);
     expect(refused.map((r) => (r.reason as AppError).code)).toEqual(Array(25).fill('SLOT_SOLD_OUT'));
-    const outcomes = await persistIntents(env, drain());
+    const outcomes = await persistIntents(env, await drain());
     expect(outcomes.filter((o) => o.status === 'CONFIRMED')).toHaveLength(5);
     for (let m = 0; m < 60; m += 15) expect(await cellBooked(studio.studioId, start + m * 60_000)).toBe(5);
   });
@@ -126,7 +128,7 @@ describe('no overbooking', () => {
     const fields = [0, 15, 30, 45].map((m) => `b:${studio.studioId}:${(start + m * 60_000) / 60_000}`);
     for (const field of fields) await env.redis.hset(inventory, field, 0); // Redis "forgets" the 5 bookings
     const accepted = await accept(studio.storeId, { customerId: 2000, serviceId: studio.classId, startMs: start, partySize: 1, idempotencyKey: 'k-drift-00001' });
-    const [outcome] = await persistIntents(env, drain());
+    const [outcome] = await persistIntents(env, await drain());
     expect(outcome).toMatchObject({ bookingId: accepted.bookingId, status: 'REJECTED' });
     expect(await cellBooked(studio.studioId, start)).toBe(5);
     expect((await readHold(env.redis, env.keys, studio.storeId, accepted.bookingId))?.state).toBe('released');
@@ -142,7 +144,7 @@ describe('no overbooking', () => {
     for (let i = 0; i < 5; i++) {
       await accept(studio.storeId, { customerId: 3000 + i, serviceId: studio.classId, startMs: start, partySize: 1, idempotencyKey: `k-batch-${i}0000` });
     }
-    intents.push(...drain());
+    intents.push(...(await drain()));
     // A sixth intent that Redis never approved (as if Redis had been wrong): same cells, new id.
     const rogue: BookingIntent = { ...intents[0]!, bookingId: deps.newBookingId(studio.storeId), customerId: 3999, idempotencyKey: 'k-rogue-00001' };
     const outcomes = await persistIntents(env, [...intents, rogue]);
@@ -156,7 +158,7 @@ describe('expiry and cancellation', () => {
   it('when a hold passes its deadline unpersisted, then it ends EXPIRED, frees its cells, and a late persist changes nothing', async () => {
     const start = tomorrowAt('17:00');
     const accepted = await accept(salon.storeId, { customerId: 4, serviceId: salon.permId, startMs: start, partySize: 1, idempotencyKey: 'k-expire-0001' });
-    const [intent] = drain();
+    const [intent] = await drain();
     env.clock.advance(16 * 60_000);
     const report = await expireDueHolds(env, salon.storeId, { leaseMs: 30_000, limit: 100 });
     expect(report.expired).toBe(1);
@@ -172,7 +174,7 @@ describe('expiry and cancellation', () => {
   it('when a pending booking is cancelled, then it ends CANCELLED and the persist worker cannot revive it', async () => {
     const start = tomorrowAt('12:00');
     const accepted = await accept(salon.storeId, { customerId: 5, serviceId: salon.haircutId, startMs: start, partySize: 1, idempotencyKey: 'k-cancel-0001' });
-    const [intent] = drain();
+    const [intent] = await drain();
     const cancelled = await cancelBooking(env, { kind: 'customer', customerId: 5 }, accepted.bookingId, 'CUSTOMER_REQUEST');
     expect(cancelled.status).toBe('CANCELLED');
     const late = await persistIntents(env, [intent!]);
@@ -183,7 +185,7 @@ describe('expiry and cancellation', () => {
   it('when a confirmed booking is cancelled, then MySQL and Redis both get the capacity back, once', async () => {
     const start = tomorrowAt('13:00');
     const accepted = await accept(salon.storeId, { customerId: 6, serviceId: salon.haircutId, startMs: start, partySize: 1, idempotencyKey: 'k-cancel-0002' });
-    const [intent] = drain();
+    const [intent] = await drain();
     await persistIntents(env, [intent!]);
     expect(await cellBooked(intent!.resourceId!, start)).toBe(1);
     await expect(cancelBooking(env, { kind: 'customer', customerId: 999 }, accepted.bookingId, 'X')).rejects.toMatchObject({ code: 'BOOKING_NOT_FOUND' });
@@ -213,26 +215,39 @@ describe('Redis data loss', () => {
     });
     const free = tomorrowAt('09:00');
     await accept(studio.storeId, { customerId: 5000, serviceId: studio.classId, startMs: free, partySize: 1, idempotencyKey: 'k-lost-00003' });
-    expect((await persistIntents(env, drain()))[0]!.status).toBe('CONFIRMED');
+    expect((await persistIntents(env, await drain()))[0]!.status).toBe('CONFIRMED');
   });
 });
 
 describe('reserve and enqueue do not come apart', () => {
-  it('when the queue refuses the job, then the hold is released, the key forgotten, and the error is SERVICE_UNAVAILABLE', async () => {
+  it('when a booking is accepted, then its intent is in the stream in the same step; refused requests leave nothing there', async () => {
     await rebuildStore(env, salon.storeId); // the data-loss test above wiped this store's inventory too
+    await drain();
     const start = tomorrowAt('09:00');
-    const field = `b:${salon.stylistIds[0]}:${start / 60_000}`;
-    const inventory = env.keys.store(salon.storeId).inventory('2026-12-02');
-    const before = await env.redis.hget(inventory, field);
-    const failing: AcceptDeps = { ...deps, enqueue: async () => Promise.reject(new Error('Redis connection lost')) };
-    const catalog = await loadStoreCatalog(env.db, salon.storeId);
-    const request = { customerId: 7, storeId: salon.storeId, serviceId: salon.haircutId, startMs: start, partySize: 1, note: '', idempotencyKey: 'k-enqueue-001' };
-    await expect(acceptBooking(failing, catalog!, request)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
-    expect(await env.redis.hget(inventory, field)).toBe(before);
-    expect(await env.redis.zcard(env.keys.store(salon.storeId).holds)).toBe(0);
-    // The retry with the same key is a fresh attempt, not a replay of a booking that never existed.
-    const retry = await acceptBooking(deps, catalog!, request);
-    expect(retry.outcome).toBe('reserved');
-    expect((await persistIntents(env, drain()))[0]!.status).toBe('CONFIRMED');
+    const accepted = await accept(salon.storeId, { customerId: 7, serviceId: salon.haircutId, startMs: start, partySize: 1, idempotencyKey: 'k-stream-0001' });
+    await expect(accept(salon.storeId, { customerId: 8, serviceId: salon.haircutId, startMs: start + 10 * 60_000, partySize: 1, idempotencyKey: 'k-stream-0002' })).rejects.toMatchObject({
+      code: 'SLOT_MISALIGNED',
+    });
+    const intents = await drain();
+    expect(intents.map((i) => i.bookingId)).toEqual([accepted.bookingId]);
+    expect(intents[0]!.cells.length).toBeGreaterThan(0);
+  });
+
+  it('when a relay reads intents and dies before acknowledging them, then another relay claims them and each booking is persisted once', async () => {
+    const start = tomorrowAt('18:00');
+    const first = await accept(salon.storeId, { customerId: 9, serviceId: salon.haircutId, startMs: start, partySize: 1, idempotencyKey: 'k-claim-0001' });
+    const stores = [salon.storeId];
+    await ensureRelayGroups(env.redis, env.keys, stores);
+    const readByDeadRelay = await readIntents(env.redis, env.keys, stores, 'relay-that-dies', { count: 100, blockMs: 0 });
+    expect(readByDeadRelay.map((e) => e.intent.bookingId)).toEqual([first.bookingId]);
+    // Not acknowledged: a new read by another relay does not see it …
+    expect(await readIntents(env.redis, env.keys, stores, 'relay-2', { count: 100, blockMs: 0 })).toEqual([]);
+    // … until it claims entries idle for long enough.
+    const claimed = await claimStaleIntents(env.redis, env.keys, salon.storeId, 'relay-2', 0, 100);
+    expect(claimed.map((e) => e.intent.bookingId)).toEqual([first.bookingId]);
+    const outcomes = await persistIntents(env, [...readByDeadRelay, ...claimed].map((e) => e.intent));
+    expect(outcomes).toEqual([{ bookingId: first.bookingId, status: 'CONFIRMED', duplicate: false }]);
+    await ackIntents(env.redis, env.keys, claimed);
+    expect(await env.redis.xlen(env.keys.store(salon.storeId).intents)).toBe(0);
   });
 });

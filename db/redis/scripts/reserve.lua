@@ -1,7 +1,10 @@
 --[[
-  Reserves every inventory cell one booking needs, all or nothing, and records
-  the hold. Checks run first and writes last, so a refusal changes nothing
-  (Lua scripts have no rollback).
+  Reserves every inventory cell one booking needs, all or nothing, records the
+  hold, and appends the booking intent to the store's intent stream, all in one
+  atomic step: a hold never exists without its intent, so reserve and enqueue
+  cannot come apart (the relay moves intents from the stream into BullMQ).
+  Checks run first and writes last, so a refusal changes nothing (Lua scripts
+  have no rollback).
 
   Input:
     KEYS[1]    epoch        store inventory epoch; absent = Redis lost its state, rebuild first
@@ -9,7 +12,8 @@
     KEYS[3]    hold         hash for the new hold
     KEYS[4]    holds        zset bookingId -> deadline (ms), swept by leaseExpiredHolds
     KEYS[5]    customerDay  the customer's bookings at this store on the booking's local date
-    KEYS[6..]  inventory    one hash per local date: c:<resource>:<minute> = capacity, b:<...> = booked
+    KEYS[6]    intents      stream of accepted bookings waiting to be relayed into the persist queue
+    KEYS[7..]  inventory    one hash per local date: c:<resource>:<minute> = capacity, b:<...> = booked
 
     ARGV[1]  bookingId
     ARGV[2]  customerId
@@ -23,13 +27,17 @@
     then     G = number of requirement groups; per group: quantity, C = candidate count;
              per candidate: resourceId, N = cell count, then N pairs (inventory key index 1..D, field "<resource>:<minute>")
 
+  The hold and the stream entry carry the intent as: `intent` (ARGV[8]), `cells` ("dayIndex|field|units"
+  joined by ';', dayIndex into `days`) and `days` (the D local dates joined by ',').
+
   Output:
     {1, bookingId, chosen candidate index per group...}   reserved
     {2, bookingId}   replay: the same request was accepted before under this key
     {-1} sold out    {-2} closed (a needed cell does not exist)    {-3} customer daily limit reached
     {-4} idempotency key reused for a different request          {-5} epoch missing (rebuilding)
 ]]
-local epochKey, idemKey, holdKey, holdsKey, customerKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local epochKey, idemKey, holdKey, holdsKey, customerKey, intentsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local INV = 6 -- inventory key i is KEYS[INV + i]
 local bookingId, customerId, requestHash = ARGV[1], ARGV[2], ARGV[3]
 local deadline = tonumber(ARGV[4])
 local limit = tonumber(ARGV[5])
@@ -69,7 +77,7 @@ for g = 1, groupCount do
       for k = 0, cellCount - 1 do
         local keyIndex = tonumber(ARGV[firstCell + 2 * k])
         local field = ARGV[firstCell + 2 * k + 1]
-        local state = redis.call('HMGET', KEYS[5 + keyIndex], 'c:' .. field, 'b:' .. field)
+        local state = redis.call('HMGET', KEYS[INV + keyIndex], 'c:' .. field, 'b:' .. field)
         if not state[1] then
           fits, open = false, false
           break
@@ -102,20 +110,21 @@ end
 
 local packed = {}
 for n, claim in ipairs(claims) do
-  redis.call('HINCRBY', KEYS[5 + claim[1]], 'b:' .. claim[2], claim[3])
+  redis.call('HINCRBY', KEYS[INV + claim[1]], 'b:' .. claim[2], claim[3])
   packed[n] = claim[1] .. '|' .. claim[2] .. '|' .. claim[3]
 end
 local dates = {}
 for d = 1, dayCount do dates[d] = ARGV[9 + d] end
 
 local holdTtl = tonumber(ARGV[7])
+local cells, days = table.concat(packed, ';'), table.concat(dates, ',')
 redis.call('SET', idemKey, bookingId .. '|' .. requestHash, 'EX', tonumber(ARGV[6]))
-redis.call('HSET', holdKey, 'st', 'H', 'cust', customerId, 'dl', deadline,
-  'cells', table.concat(packed, ';'), 'days', table.concat(dates, ','), 'intent', ARGV[8])
+redis.call('HSET', holdKey, 'st', 'H', 'cust', customerId, 'dl', deadline, 'cells', cells, 'days', days, 'intent', ARGV[8])
 redis.call('EXPIRE', holdKey, holdTtl)
 redis.call('ZADD', holdsKey, deadline, bookingId)
 redis.call('INCR', customerKey)
 redis.call('EXPIRE', customerKey, holdTtl)
+redis.call('XADD', intentsKey, '*', 'id', bookingId, 'intent', ARGV[8], 'cells', cells, 'days', days)
 
 local reply = {1, bookingId}
 for g = 1, groupCount do reply[#reply + 1] = chosen[g] end

@@ -6,7 +6,7 @@ import { type AcceptDeps, acceptBooking } from '../../../core/src/lifecycle/acce
 import { cancelBooking } from '../../../core/src/lifecycle/cancel.ts';
 import { findVisibleBooking } from '../../../core/src/lifecycle/find.ts';
 import { listCustomerBookings } from '../../../db/src/repositories/booking.repository.ts';
-import { JobNames, persistJobId, persistJobOptions, rebuildJobId, rebuildJobOptions } from '../../../workers/src/jobs/contracts.ts';
+import { JobNames, rebuildJobId, rebuildJobOptions } from '../../../workers/src/jobs/contracts.ts';
 import { actorOf, requireCustomer } from '../auth/middleware.ts';
 import { viewFromRow, viewOf } from '../bookings/booking-view.ts';
 import { countReservation } from '../bookings/count-reservation.ts';
@@ -27,7 +27,7 @@ describeRoute({
   path: '/v1/bookings',
   summary: 'Book a slot',
   description:
-    'Reserves every resource the service needs atomically in Redis and queues the booking; answers in milliseconds with 202 PENDING. Poll GET /v1/bookings/{id} for CONFIRMED (or REJECTED/EXPIRED).',
+    'Reserves every resource the service needs and queues the booking in one atomic Redis step; answers in milliseconds with 202 PENDING. Poll GET /v1/bookings/{id} for CONFIRMED (or REJECTED/EXPIRED).',
   auth: true,
   request: { headers: IdempotencyHeaders, body: { content: { 'application/json': { schema: CreateBookingBody } } } },
   ok: { status: 202, schema: BookingAcceptedSchema, description: 'Accepted; a retry with the same Idempotency-Key returns the same booking' },
@@ -69,9 +69,6 @@ export function bookingRoutes(deps: GatewayDeps): Router {
     keys: deps.keys,
     clock: deps.clock,
     newBookingId: deps.newBookingId,
-    enqueue: async (intent) => {
-      await deps.persistQueue.add(JobNames.persistBooking, intent, { ...persistJobOptions, jobId: persistJobId(intent.bookingId) });
-    },
     requestRebuild: async (storeId) => {
       await deps.maintenanceQueue.add(JobNames.rebuildInventory, { storeId, reason: 'reserve found no epoch' }, { ...rebuildJobOptions, jobId: rebuildJobId(storeId) });
     },

@@ -1,0 +1,123 @@
+import { hostname } from 'node:os';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { activeStoreIds } from '../../../db/src/repositories/catalog.repository.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../db/src/database.ts';
+import { ackIntents, claimStaleIntents, ensureRelayGroups, readIntents, type StreamedIntent } from '../../../db/redis/intents.ts';
+import type { RedisKeys } from '../../../db/redis/keys.ts';
+import type { Logger } from '../../../core/src/logging.ts';
+import { JobNames, persistJobId, persistJobOptions } from './contracts.ts';
+
+export interface RelayDeps {
+  db: Kysely<Database>;
+  /** A connection of its own: the stream read blocks it. */
+  blocking: Redis;
+  redis: Redis;
+  keys: RedisKeys;
+  queue: Queue;
+  log: Logger;
+}
+
+export interface RelayOptions {
+  batch: number;
+  blockMs: number;
+  /** An entry read by a relay that then went silent this long is taken over by another relay. */
+  claimAfterMs: number;
+}
+
+/**
+ * Moves accepted bookings from the stores' intent streams into the persist
+ * queue in bulk, then acknowledges them. At-least-once: a crash after the add
+ * and before the ack re-adds the same jobs, which BullMQ ignores (the job id is
+ * the booking id) and MySQL's primary key absorbs if they already ran.
+ */
+export class IntentRelay {
+  readonly consumer = `${hostname()}-${process.pid}`;
+  readonly #deps: RelayDeps;
+  readonly #options: RelayOptions;
+  #stores: number[] = [];
+  #storesLoadedAt = Number.NEGATIVE_INFINITY;
+  #lastClaimAt = Number.NEGATIVE_INFINITY;
+  #running: Promise<void> | undefined;
+  #stopping = false;
+  relayed = 0;
+
+  constructor(deps: RelayDeps, options: RelayOptions) {
+    this.#deps = deps;
+    this.#options = options;
+  }
+
+  start(): void {
+    this.#running = this.#loop();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#running;
+  }
+
+  async #loop(): Promise<void> {
+    // Our own unacknowledged entries first (this consumer name may be reused after a restart).
+    let pending = true;
+    while (!this.#stopping) {
+      try {
+        await this.#refreshStores();
+        if (this.#stores.length === 0) {
+          await new Promise((resolve) => setTimeout(resolve, this.#options.blockMs));
+          this.#storesLoadedAt = Number.NEGATIVE_INFINITY;
+          continue;
+        }
+        await this.#claimStale();
+        const batch = await readIntents(this.#deps.blocking, this.#deps.keys, this.#stores, this.consumer, {
+          count: this.#options.batch,
+          blockMs: pending ? 0 : this.#options.blockMs,
+          pending,
+        });
+        if (pending && batch.length === 0) pending = false;
+        await this.#relay(batch);
+      } catch (error) {
+        if ((error as Error).message?.includes('NOGROUP')) {
+          // Redis lost the streams (restart, flush): recreate the groups and carry on.
+          this.#storesLoadedAt = Number.NEGATIVE_INFINITY;
+          continue;
+        }
+        if (this.#stopping) break;
+        this.#deps.log.warn({ err: error }, 'intent relay failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
+
+  // Intervals below use the monotonic process timer, not the domain clock: a test's frozen clock must not freeze them.
+  async #refreshStores(): Promise<void> {
+    const now = performance.now();
+    // Often: a store opened a moment ago must not wait for its first bookings to be relayed.
+    if (now - this.#storesLoadedAt < 2_000) return;
+    this.#stores = await activeStoreIds(this.#deps.db);
+    await ensureRelayGroups(this.#deps.redis, this.#deps.keys, this.#stores);
+    this.#storesLoadedAt = now;
+  }
+
+  async #claimStale(): Promise<void> {
+    const now = performance.now();
+    if (now - this.#lastClaimAt < 5_000) return;
+    this.#lastClaimAt = now;
+    for (const storeId of this.#stores) {
+      const claimed = await claimStaleIntents(this.#deps.redis, this.#deps.keys, storeId, this.consumer, this.#options.claimAfterMs, this.#options.batch);
+      if (claimed.length > 0) {
+        this.#deps.log.warn({ storeId, count: claimed.length }, 'took over intents another relay left unacknowledged');
+        await this.#relay(claimed);
+      }
+    }
+  }
+
+  async #relay(batch: StreamedIntent[]): Promise<void> {
+    if (batch.length === 0) return;
+    await this.#deps.queue.addBulk(
+      batch.map(({ intent }) => ({ name: JobNames.persistBooking, data: intent, opts: { ...persistJobOptions, jobId: persistJobId(intent.bookingId) } })),
+    );
+    await ackIntents(this.#deps.redis, this.#deps.keys, batch);
+    this.relayed += batch.length;
+  }
+}
