@@ -1,3 +1,4 @@
+import { randomFillSync } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 import type { Clock } from './clock.ts';
 
@@ -8,7 +9,7 @@ import type { Clock } from './clock.ts';
  * Redis keys live under the store's hash tag, from the id alone.
  */
 export function bookingIdFactory(clock: Clock): (storeId: number) => string {
-  const next = monotonicFactory();
+  const next = monotonicFactory(pooledRandom());
   return (storeId) => `${next(clock.now())}-${storeId}`;
 }
 
@@ -22,4 +23,21 @@ export function isBookingId(value: string): boolean {
 export function storeIdOfBooking(bookingId: string): number | null {
   const match = BOOKING_ID.exec(bookingId);
   return match ? Number(match[1]) : null;
+}
+
+/**
+ * ulid's default source asks the OS for one byte per character (16 calls per
+ * id); on the booking path that was a tenth of the gateway's CPU. Same
+ * cryptographic bytes, drawn from a 4 KiB pool refilled when used up.
+ */
+function pooledRandom(): () => number {
+  const pool = Buffer.allocUnsafe(4096);
+  let next = pool.length;
+  return () => {
+    if (next === pool.length) {
+      randomFillSync(pool);
+      next = 0;
+    }
+    return pool[next++]! / 256;
+  };
 }

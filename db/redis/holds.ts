@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { BookingIntent, CellQuantity, IntentBase } from '../../core/src/booking/intent.ts';
 import { cellField, parseCellField } from '../../core/src/inventory/cells.ts';
 import type { GroupPlan } from '../../core/src/inventory/plan.ts';
+import { scriptBatcher } from './batched-scripts.ts';
 import type { RedisKeys } from './keys.ts';
 import { MarkPersistedCode, type ReleaseCode, ReserveCode } from './reserve-codes.ts';
 
@@ -37,7 +38,9 @@ export async function reserve(redis: Redis, keys: RedisKeys, input: ReserveInput
     store.holds,
     store.customerDay(base.customerId, base.localDate),
     store.intents,
-    ...dates.map((d) => store.inventory(d)),
+  ];
+  for (const date of dates) args.push(store.capacity(date), store.booked(date));
+  args.push(
     base.bookingId,
     base.customerId,
     input.requestHash,
@@ -46,18 +49,19 @@ export async function reserve(redis: Redis, keys: RedisKeys, input: ReserveInput
     input.idempotencyTtlSeconds,
     input.holdTtlSeconds,
     JSON.stringify(base),
-    dates.length,
-    ...dates,
+    dates.join(','),
     groups.length,
-  ];
+  );
   for (const group of groups) {
     args.push(group.quantity, group.candidates.length);
     for (const candidate of group.candidates) {
-      args.push(candidate.resourceId, candidate.cells.length);
-      for (const cell of candidate.cells) args.push(dateIndex.get(cell.localDate)!, cellField(cell.resourceId, cell.startMinute));
+      const fields = candidate.cells.map((cell) => cellField(cell.resourceId, cell.startMinute));
+      const indexes = candidate.cells.map((cell) => dateIndex.get(cell.localDate)!);
+      args.push(fields.map((field, k) => `${indexes[k]}|${field}|${group.quantity}`).join(';'), candidate.cells.length);
+      for (let k = 0; k < fields.length; k++) args.push(indexes[k]!, fields[k]!);
     }
   }
-  const reply = await redis.reserve(6 + dates.length, ...args);
+  const reply = (await scriptBatcher(redis).call('reserve', [6 + 2 * dates.length, ...args])) as (string | number)[];
   const code = Number(reply[0]);
   switch (code) {
     case ReserveCode.Reserved: {
@@ -157,7 +161,7 @@ export async function releaseHold(redis: Redis, keys: RedisKeys, input: ReleaseI
     store.persisted,
     store.customerDay(input.customerId, input.localDate),
     store.idempotency(input.customerId, input.idempotencyKey),
-    ...input.days.map((d) => store.inventory(d)),
+    ...input.days.map((d) => store.booked(d)),
     input.bookingId,
     input.reason,
     input.forgetIdempotency ? 1 : 0,

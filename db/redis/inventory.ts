@@ -13,18 +13,15 @@ export interface InventorySnapshot {
 export async function readInventory(redis: Redis, keys: RedisKeys, storeId: number, dates: string[]): Promise<InventorySnapshot> {
   const store = keys.store(storeId);
   const pipeline = redis.pipeline().exists(store.epoch);
-  for (const date of dates) pipeline.hgetall(store.inventory(date));
+  for (const date of dates) pipeline.hgetall(store.capacity(date)).hgetall(store.booked(date));
   const results = (await pipeline.exec()) ?? [];
   for (const [error] of results) if (error) throw error;
   const days = new Map<string, Map<string, CellState>>();
   dates.forEach((date, i) => {
-    const hash = (results[i + 1]?.[1] ?? {}) as Record<string, string>;
+    const capacity = (results[1 + 2 * i]?.[1] ?? {}) as Record<string, string>;
+    const booked = (results[2 + 2 * i]?.[1] ?? {}) as Record<string, string>;
     const cells = new Map<string, CellState>();
-    for (const [name, value] of Object.entries(hash)) {
-      if (!name.startsWith('c:')) continue;
-      const field = name.slice(2);
-      cells.set(field, { capacity: Number(value), booked: Number(hash[`b:${field}`] ?? 0) });
-    }
+    for (const [field, value] of Object.entries(capacity)) cells.set(field, { capacity: Number(value), booked: Number(booked[field] ?? 0) });
     days.set(date, cells);
   });
   return { epochPresent: Number(results[0]?.[1]) === 1, days };
@@ -67,11 +64,12 @@ export async function repairDay(
     const [live, recent] = await Promise.all([redis.zrange(store.holds, '0', '-1'), redis.zrangebyscore(store.persisted, String(input.snapshotMs), '+inf')]);
     const ids = [...new Set([...live, ...recent])];
     const reply = await redis.repairInventory(
-      4 + ids.length,
+      5 + ids.length,
       store.epoch,
       store.holds,
       store.persisted,
-      store.inventory(input.localDate),
+      store.capacity(input.localDate),
+      store.booked(input.localDate),
       ...ids.map((id) => store.hold(id)),
       input.localDate,
       input.snapshotMs,

@@ -11,7 +11,10 @@ export interface StoreKeys {
   hold(bookingId: string): string;
   idempotency(customerId: number, key: string): string;
   customerDay(customerId: number, localDate: string): string;
-  inventory(localDate: string): string;
+  /** A local day's cell capacities, field "<resource>:<minute>". */
+  capacity(localDate: string): string;
+  /** A local day's booked units per cell, same fields as `capacity`. */
+  booked(localDate: string): string;
   /** Stream of accepted bookings that the relay moves into the persist queue. */
   intents: string;
 }
@@ -40,7 +43,8 @@ export function redisKeys(prefix: string): RedisKeys {
         hold: (bookingId) => `${tag}:hold:${bookingId}`,
         idempotency: (customerId, key) => `${tag}:idem:${customerId}:${key}`,
         customerDay: (customerId, localDate) => `${tag}:cust:${customerId}:${localDate}`,
-        inventory: (localDate) => `${tag}:inv:${localDate}`,
+        capacity: (localDate) => `${tag}:cap:${localDate}`,
+        booked: (localDate) => `${tag}:bkd:${localDate}`,
         intents: `${tag}:intents`,
       };
     },

@@ -34,7 +34,7 @@ async function counts() {
   await quiesce();
   const bookings = await stack.env.db.selectFrom('bookings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const holds = await stack.env.redis.zcard(stack.env.keys.store(salon.storeId).holds);
-  const inventory = await stack.env.redis.hgetall(stack.env.keys.store(salon.storeId).inventory(DAY));
+  const inventory = await stack.env.redis.hgetall(stack.env.keys.store(salon.storeId).booked(DAY));
   return { bookings: Number(bookings.n), holds, inventory };
 }
 

@@ -58,6 +58,8 @@ const env = parseEnv(
     BENCH_REPORT_DIR: z.string().default(path.resolve(import.meta.dirname, '../reports')),
     /** If set, the gateway and the workers write V8 CPU profiles (.cpuprofile) here when they stop. */
     BENCH_PROFILE_DIR: z.string().optional(),
+    /** `accept` stops after phase b (for profiling the accept path alone). */
+    BENCH_PHASES: z.enum(['all', 'accept']).default('all'),
   },
   process.env,
 );
@@ -397,6 +399,10 @@ async function bench(): Promise<boolean> {
       `${nonAccepted(acceptResult) ? `non-202: ${nonAccepted(acceptResult)}; ` : ''}cpu: ${cpuText(acceptCpuUse)}`,
   );
   phases.acceptPath = { ...acceptResult, accepted: accepted(acceptResult), acceptedShare: acceptShare, counts: acceptCounts, ratioToHelloWorld: ratio, cpuPercent: acceptCpuUse };
+  if (env.BENCH_PHASES === 'accept') {
+    await gateway.stop();
+    return true;
+  }
 
   // drain: the workers start with the accept phase's backlog waiting
   const backlog = await serverAccepted(gatewayUrl);

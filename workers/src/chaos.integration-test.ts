@@ -270,7 +270,7 @@ describe('Redis loses everything mid-run', () => {
     // After a reconcile pass, Redis agrees with MySQL again.
     await reconcileStore(env, studio.storeId);
     const cell = await env.db.selectFrom('inventory_cells').select('booked').where('resource_id', '=', studio.studioId).where('starts_at', '=', new Date(start)).executeTakeFirstOrThrow();
-    const redisBooked = await env.redis.hget(env.keys.store(studio.storeId).inventory('2026-12-02'), `b:${studio.studioId}:${start / 60_000}`);
+    const redisBooked = await env.redis.hget(env.keys.store(studio.storeId).booked('2026-12-02'), `${studio.studioId}:${start / 60_000}`);
     expect(Number(redisBooked)).toBe(cell.booked);
   });
 });

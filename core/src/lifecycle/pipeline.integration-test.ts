@@ -124,8 +124,8 @@ describe('no overbooking', () => {
 
   it('when Redis wrongly shows free capacity, then MySQL refuses the extra booking and it ends REJECTED', async () => {
     const start = tomorrowAt('19:00');
-    const inventory = env.keys.store(studio.storeId).inventory('2026-12-02');
-    const fields = [0, 15, 30, 45].map((m) => `b:${studio.studioId}:${(start + m * 60_000) / 60_000}`);
+    const inventory = env.keys.store(studio.storeId).booked('2026-12-02');
+    const fields = [0, 15, 30, 45].map((m) => `${studio.studioId}:${(start + m * 60_000) / 60_000}`);
     for (const field of fields) await env.redis.hset(inventory, field, 0); // Redis "forgets" the 5 bookings
     const accepted = await accept(studio.storeId, { customerId: 2000, serviceId: studio.classId, startMs: start, partySize: 1, idempotencyKey: 'k-drift-00001' });
     const [outcome] = await persistIntents(env, await drain());
@@ -166,8 +166,8 @@ describe('expiry and cancellation', () => {
     const late = await persistIntents(env, [intent!]);
     expect(late[0]).toMatchObject({ status: 'EXPIRED', duplicate: true });
     expect(await cellBooked(intent!.resourceId!, start)).toBe(0);
-    const inventory = env.keys.store(salon.storeId).inventory('2026-12-02');
-    expect(await env.redis.hget(inventory, `b:${intent!.resourceId}:${start / 60_000}`)).toBe('0');
+    const inventory = env.keys.store(salon.storeId).booked('2026-12-02');
+    expect(await env.redis.hget(inventory, `${intent!.resourceId}:${start / 60_000}`)).toBe('0');
     env.clock.set(Date.parse('2026-12-01T00:00:00Z'));
   });
 
@@ -195,8 +195,8 @@ describe('expiry and cancellation', () => {
     ]);
     expect(results.map((r) => r.status)).toEqual(['CANCELLED', 'CANCELLED']);
     expect(await cellBooked(intent!.resourceId!, start)).toBe(0);
-    const inventory = env.keys.store(salon.storeId).inventory('2026-12-02');
-    expect(await env.redis.hget(inventory, `b:${intent!.resourceId}:${start / 60_000}`)).toBe('0');
+    const inventory = env.keys.store(salon.storeId).booked('2026-12-02');
+    expect(await env.redis.hget(inventory, `${intent!.resourceId}:${start / 60_000}`)).toBe('0');
   });
 });
 

@@ -39,14 +39,37 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
+const OFFSET_BUCKET_MS = 15 * MINUTE_MS;
+const offsetCache = new Map<string, number>();
+
+/**
+ * The zone's UTC offset at an instant. Every offset change happens on a
+ * 15-minute UTC boundary (all offsets are multiples of 15 minutes), so the
+ * offset is cached per 15-minute bucket: the booking path asks for local dates
+ * thousands of times a second, and Intl formatting costs microseconds each.
+ */
+function utcOffsetMs(instantMs: number, timeZone: string): number {
+  const bucket = Math.floor(instantMs / OFFSET_BUCKET_MS);
+  const key = `${timeZone}|${bucket}`;
+  let offset = offsetCache.get(key);
+  if (offset === undefined) {
+    const at = bucket * OFFSET_BUCKET_MS;
+    const [date, time] = [dateFormatter(timeZone).format(at), timeFormatter(timeZone).format(at)];
+    offset = Date.parse(`${date}T${time}:00Z`) - at;
+    if (offsetCache.size > 100_000) offsetCache.clear();
+    offsetCache.set(key, offset);
+  }
+  return offset;
+}
+
 /** The local calendar date of an instant, e.g. `2026-11-30`. */
 export function localDateOf(instantMs: number, timeZone: string): string {
-  return dateFormatter(timeZone).format(instantMs);
+  return new Date(instantMs + utcOffsetMs(instantMs, timeZone)).toISOString().slice(0, 10);
 }
 
 /** The local wall-clock time of an instant, e.g. `09:30`. */
 export function localTimeOf(instantMs: number, timeZone: string): string {
-  return timeFormatter(timeZone).format(instantMs);
+  return new Date(instantMs + utcOffsetMs(instantMs, timeZone)).toISOString().slice(11, 16);
 }
 
 /**

@@ -9,7 +9,7 @@
     KEYS[3]    persisted    zset of recently persisted holds
     KEYS[4]    customerDay  counter the hold incremented
     KEYS[5]    idempotency  key the hold was accepted under (deleted only if ARGV[3] = 1 and it still names this hold)
-    KEYS[6..]  inventory    hashes in the order of the hold's `days` field
+    KEYS[6..]  booked       the booked-units hash of each date in the hold's `days` field, in order
 
     ARGV[1]  bookingId
     ARGV[2]  reason (EXPIRED, CANCELLED, REJECTED, ABORTED)
@@ -28,9 +28,9 @@ if not string.find(ARGV[4], state[1], 1, true) then return -1 end
 for cell in string.gmatch(state[2] or '', '[^;]+') do
   local keyIndex, field, quantity = string.match(cell, '^(%d+)|([^|]+)|(%d+)$')
   local key = KEYS[5 + tonumber(keyIndex)]
-  local booked = redis.call('HINCRBY', key, 'b:' .. field, -tonumber(quantity))
+  local booked = redis.call('HINCRBY', key, field, -tonumber(quantity))
   -- After a rebuild the counter may already exclude this hold; never let it go negative.
-  if booked < 0 then redis.call('HSET', key, 'b:' .. field, 0) end
+  if booked < 0 then redis.call('HSET', key, field, 0) end
 end
 
 if tonumber(redis.call('GET', KEYS[4]) or '0') > 0 then redis.call('DECR', KEYS[4]) end

@@ -9,10 +9,11 @@
     KEYS[1]    epoch      absent = state lost; 'repair' mode then refuses, 'rebuild' mode proceeds
     KEYS[2]    holds      zset of live holds
     KEYS[3]    persisted  zset of persisted holds by Redis time
-    KEYS[4]    inventory  the day's hash
-    KEYS[5..]  hold       one per bookingId in ARGV, same order
+    KEYS[4]    capacity   the day's capacity hash
+    KEYS[5]    booked     the day's booked-units hash
+    KEYS[6..]  hold       one per bookingId in ARGV, same order
 
-    ARGV[1]  local date of KEYS[4]
+    ARGV[1]  local date of KEYS[4] and KEYS[5]
     ARGV[2]  snapshot start (Redis ms): persisted entries at or after it are counted
     ARGV[3]  mode: 'repair' or 'rebuild'
     ARGV[4]  inventory ttl (s)
@@ -28,7 +29,7 @@ if ARGV[3] == 'repair' and redis.call('EXISTS', KEYS[1]) == 0 then return {-5} e
 
 local holdCount = tonumber(ARGV[5])
 local passed = {}
-for h = 1, holdCount do passed[ARGV[5 + h]] = 5 + h - 1 end
+for h = 1, holdCount do passed[ARGV[5 + h]] = 5 + h end
 local recent = {}
 for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
   if not passed[id] then return {-6} end
@@ -58,13 +59,16 @@ local t = 6 + holdCount
 while t + 2 <= #ARGV do
   local field, capacity = ARGV[t], tonumber(ARGV[t + 1])
   local expected = tonumber(ARGV[t + 2]) + (unseen[field] or 0)
-  local current = redis.call('HMGET', KEYS[4], 'c:' .. field, 'b:' .. field)
-  if tonumber(current[1]) ~= capacity or tonumber(current[2]) ~= expected then
-    redis.call('HSET', KEYS[4], 'c:' .. field, capacity, 'b:' .. field, expected)
+  local currentCapacity = redis.call('HGET', KEYS[4], field)
+  local currentBooked = redis.call('HGET', KEYS[5], field)
+  if tonumber(currentCapacity) ~= capacity or tonumber(currentBooked) ~= expected then
+    redis.call('HSET', KEYS[4], field, capacity)
+    redis.call('HSET', KEYS[5], field, expected)
     changed = changed + 1
   end
   checked = checked + 1
   t = t + 3
 end
 redis.call('EXPIRE', KEYS[4], tonumber(ARGV[4]))
+redis.call('EXPIRE', KEYS[5], tonumber(ARGV[4]))
 return {0, changed, checked}

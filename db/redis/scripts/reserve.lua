@@ -13,7 +13,8 @@
     KEYS[4]    holds        zset bookingId -> deadline (ms), swept by leaseExpiredHolds
     KEYS[5]    customerDay  the customer's bookings at this store on the booking's local date
     KEYS[6]    intents      stream of accepted bookings waiting to be relayed into the persist queue
-    KEYS[7..]  inventory    one hash per local date: c:<resource>:<minute> = capacity, b:<...> = booked
+    KEYS[7..]  inventory    per local date d = 1..D, two hashes keyed by cell "<resource>:<minute>":
+                            KEYS[5 + 2d] capacity, KEYS[6 + 2d] booked
 
     ARGV[1]  bookingId
     ARGV[2]  customerId
@@ -23,12 +24,13 @@
     ARGV[6]  idempotency ttl (s)
     ARGV[7]  hold ttl (s)
     ARGV[8]  intent (opaque JSON kept with the hold)
-    ARGV[9]  D = number of inventory keys, then ARGV[10 .. 9+D] their local dates
-    then     G = number of requirement groups; per group: quantity, C = candidate count;
-             per candidate: resourceId, N = cell count, then N pairs (inventory key index 1..D, field "<resource>:<minute>")
+    ARGV[9]  days: the D local dates joined by ','
+    ARGV[10] G = number of requirement groups; per group: units, C = candidate count;
+             per candidate: packed cells, N = cell count, then N pairs (date index 1..D, cell field)
 
-  The hold and the stream entry carry the intent as: `intent` (ARGV[8]), `cells` ("dayIndex|field|units"
-  joined by ';', dayIndex into `days`) and `days` (the D local dates joined by ',').
+  A candidate's packed cells ("dateIndex|cell|units" joined by ';') come from the caller, so this
+  script builds no strings; the hold and the stream entry keep the chosen candidates' packed cells
+  in `cells`, with `days` to resolve the date indexes.
 
   Output:
     {1, bookingId, chosen candidate index per group...}   reserved
@@ -37,9 +39,7 @@
     {-4} idempotency key reused for a different request          {-5} epoch missing (rebuilding)
 ]]
 local epochKey, idemKey, holdKey, holdsKey, customerKey, intentsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local INV = 6 -- inventory key i is KEYS[INV + i]
 local bookingId, customerId, requestHash = ARGV[1], ARGV[2], ARGV[3]
-local deadline = tonumber(ARGV[4])
 local limit = tonumber(ARGV[5])
 
 if redis.call('EXISTS', epochKey) == 0 then return {-5} end
@@ -53,78 +53,94 @@ end
 
 if limit > 0 and tonumber(redis.call('GET', customerKey) or '0') >= limit then return {-3} end
 
-local dayCount = tonumber(ARGV[9])
-local i = 10 + dayCount
-local groupCount = tonumber(ARGV[i])
-i = i + 1
-
-local tentative = {}  -- units already claimed by earlier groups of this booking, per cell
-local claims = {}     -- chosen cells: {keyIndex, field, quantity}
+local groupCount = tonumber(ARGV[10])
+local i = 11
+-- newBooked[d][cell]: the booked count each chosen cell will have, so two groups sharing a cell add up.
+local newBooked = {}
 local chosen = {}
+local packed = {}
 
 for g = 1, groupCount do
-  local quantity = tonumber(ARGV[i])
+  local units = tonumber(ARGV[i])
   local candidateCount = tonumber(ARGV[i + 1])
   i = i + 2
-  local pick = nil
   local sawOpen = false
   for c = 1, candidateCount do
     local cellCount = tonumber(ARGV[i + 1])
-    local firstCell = i + 2
-    i = firstCell + 2 * cellCount
-    if pick == nil then
-      local fits, open = true, true
+    local first = i + 2
+    if chosen[g] == nil then
+      -- One HMGET per date and hash for the candidate's cells (a booking spans one date, rarely two).
+      local byDate = {}
       for k = 0, cellCount - 1 do
-        local keyIndex = tonumber(ARGV[firstCell + 2 * k])
-        local field = ARGV[firstCell + 2 * k + 1]
-        local state = redis.call('HMGET', KEYS[INV + keyIndex], 'c:' .. field, 'b:' .. field)
-        if not state[1] then
-          fits, open = false, false
-          break
+        local d = tonumber(ARGV[first + 2 * k])
+        local cells = byDate[d]
+        if cells == nil then
+          cells = {}
+          byDate[d] = cells
         end
-        local free = tonumber(state[1]) - tonumber(state[2] or '0') - (tentative[keyIndex .. '|' .. field] or 0)
-        if free < quantity then
-          fits = false
-          break
+        cells[#cells + 1] = ARGV[first + 2 * k + 1]
+      end
+      local fits, open = true, true
+      local current = {}
+      for d, cells in pairs(byDate) do
+        local capacity = redis.call('HMGET', KEYS[5 + 2 * d], unpack(cells))
+        local booked = redis.call('HMGET', KEYS[6 + 2 * d], unpack(cells))
+        local pending = newBooked[d] or {}
+        local seen = {}
+        current[d] = seen
+        for n, cell in ipairs(cells) do
+          if not capacity[n] then
+            fits, open = false, false
+            break
+          end
+          local now = pending[cell] or tonumber(booked[n] or '0')
+          seen[cell] = now
+          if tonumber(capacity[n]) - now < units then fits = false end
         end
+        if not open then break end
       end
       if open then sawOpen = true end
       if fits then
-        pick = c
+        chosen[g] = c
+        packed[#packed + 1] = ARGV[i]
         for k = 0, cellCount - 1 do
-          local keyIndex = tonumber(ARGV[firstCell + 2 * k])
-          local field = ARGV[firstCell + 2 * k + 1]
-          local slot = keyIndex .. '|' .. field
-          tentative[slot] = (tentative[slot] or 0) + quantity
-          claims[#claims + 1] = {keyIndex, field, quantity}
+          local d = tonumber(ARGV[first + 2 * k])
+          local cell = ARGV[first + 2 * k + 1]
+          local pending = newBooked[d]
+          if pending == nil then
+            pending = {}
+            newBooked[d] = pending
+          end
+          pending[cell] = current[d][cell] + units
         end
       end
     end
+    i = first + 2 * cellCount
   end
-  if pick == nil then
+  if chosen[g] == nil then
     if sawOpen then return {-1} end
     return {-2}
   end
-  chosen[g] = pick
 end
 
-local packed = {}
-for n, claim in ipairs(claims) do
-  redis.call('HINCRBY', KEYS[INV + claim[1]], 'b:' .. claim[2], claim[3])
-  packed[n] = claim[1] .. '|' .. claim[2] .. '|' .. claim[3]
+for d, pending in pairs(newBooked) do
+  local fieldsAndValues = {}
+  for cell, value in pairs(pending) do
+    fieldsAndValues[#fieldsAndValues + 1] = cell
+    fieldsAndValues[#fieldsAndValues + 1] = value
+  end
+  redis.call('HSET', KEYS[6 + 2 * d], unpack(fieldsAndValues))
 end
-local dates = {}
-for d = 1, dayCount do dates[d] = ARGV[9 + d] end
 
 local holdTtl = tonumber(ARGV[7])
-local cells, days = table.concat(packed, ';'), table.concat(dates, ',')
+local cells = table.concat(packed, ';')
 redis.call('SET', idemKey, bookingId .. '|' .. requestHash, 'EX', tonumber(ARGV[6]))
-redis.call('HSET', holdKey, 'st', 'H', 'cust', customerId, 'dl', deadline, 'cells', cells, 'days', days, 'intent', ARGV[8])
+redis.call('HSET', holdKey, 'st', 'H', 'cust', customerId, 'dl', ARGV[4], 'cells', cells, 'days', ARGV[9], 'intent', ARGV[8])
 redis.call('EXPIRE', holdKey, holdTtl)
-redis.call('ZADD', holdsKey, deadline, bookingId)
+redis.call('ZADD', holdsKey, ARGV[4], bookingId)
 redis.call('INCR', customerKey)
 redis.call('EXPIRE', customerKey, holdTtl)
-redis.call('XADD', intentsKey, '*', 'id', bookingId, 'intent', ARGV[8], 'cells', cells, 'days', days)
+redis.call('XADD', intentsKey, '*', 'id', bookingId, 'intent', ARGV[8], 'cells', cells, 'days', ARGV[9])
 
 local reply = {1, bookingId}
 for g = 1, groupCount do reply[#reply + 1] = chosen[g] end
