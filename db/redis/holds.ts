@@ -24,13 +24,43 @@ export type ReserveOutcome =
   | { kind: 'idempotency-mismatch' }
   | { kind: 'rebuilding' };
 
+interface EncodedGroups {
+  /** Local dates the candidates touch, sorted: the hold's `days`. */
+  dates: string[];
+  days: string;
+  /** ARGV from G on, as reserve.lua reads it. */
+  groupArgs: (string | number)[];
+}
+
+// Plans are memoised (see planGroups), so the same groups object comes back for a popular slot.
+const encodedMemo = new WeakMap<GroupPlan[], EncodedGroups>();
+
+function encodeGroups(groups: GroupPlan[]): EncodedGroups {
+  const cached = encodedMemo.get(groups);
+  if (cached) return cached;
+  // Sorted, so the hold's `days` can be recomputed from any cell list (intentDays) for a release.
+  const dates = [...new Set(groups.flatMap((g) => g.candidates.flatMap((c) => c.cells.map((cell) => cell.localDate))))].sort();
+  const dateIndex = new Map(dates.map((d, i) => [d, i + 1]));
+  const groupArgs: (string | number)[] = [groups.length];
+  for (const group of groups) {
+    groupArgs.push(group.quantity, group.candidates.length);
+    for (const candidate of group.candidates) {
+      const fields = candidate.cells.map((cell) => cellField(cell.resourceId, cell.startMinute));
+      const indexes = candidate.cells.map((cell) => dateIndex.get(cell.localDate)!);
+      groupArgs.push(fields.map((field, k) => `${indexes[k]}|${field}|${group.quantity}`).join(';'), candidate.cells.length);
+      for (let k = 0; k < fields.length; k++) groupArgs.push(indexes[k]!, fields[k]!);
+    }
+  }
+  const encoded = { dates, days: dates.join(','), groupArgs };
+  encodedMemo.set(groups, encoded);
+  return encoded;
+}
+
 /** Runs reserve.lua: all cells of one candidate per group, or nothing. */
 export async function reserve(redis: Redis, keys: RedisKeys, input: ReserveInput): Promise<ReserveOutcome> {
   const { base, groups } = input;
   const store = keys.store(base.storeId);
-  // Sorted, so the hold's `days` can be recomputed from any cell list (intentDays) for a release.
-  const dates = [...new Set(groups.flatMap((g) => g.candidates.flatMap((c) => c.cells.map((cell) => cell.localDate))))].sort();
-  const dateIndex = new Map(dates.map((d, i) => [d, i + 1]));
+  const encoded = encodeGroups(groups);
   const args: (string | number)[] = [
     store.epoch,
     store.idempotency(base.customerId, base.idempotencyKey),
@@ -39,7 +69,7 @@ export async function reserve(redis: Redis, keys: RedisKeys, input: ReserveInput
     store.customerDay(base.customerId, base.localDate),
     store.intents,
   ];
-  for (const date of dates) args.push(store.capacity(date), store.booked(date));
+  for (const date of encoded.dates) args.push(store.capacity(date), store.booked(date));
   args.push(
     base.bookingId,
     base.customerId,
@@ -49,19 +79,10 @@ export async function reserve(redis: Redis, keys: RedisKeys, input: ReserveInput
     input.idempotencyTtlSeconds,
     input.holdTtlSeconds,
     JSON.stringify(base),
-    dates.join(','),
-    groups.length,
+    encoded.days,
+    ...encoded.groupArgs,
   );
-  for (const group of groups) {
-    args.push(group.quantity, group.candidates.length);
-    for (const candidate of group.candidates) {
-      const fields = candidate.cells.map((cell) => cellField(cell.resourceId, cell.startMinute));
-      const indexes = candidate.cells.map((cell) => dateIndex.get(cell.localDate)!);
-      args.push(fields.map((field, k) => `${indexes[k]}|${field}|${group.quantity}`).join(';'), candidate.cells.length);
-      for (let k = 0; k < fields.length; k++) args.push(indexes[k]!, fields[k]!);
-    }
-  }
-  const reply = (await scriptBatcher(redis).call('reserve', [6 + 2 * dates.length, ...args])) as (string | number)[];
+  const reply = (await scriptBatcher(redis).call('reserve', [6 + 2 * encoded.dates.length, ...args])) as (string | number)[];
   const code = Number(reply[0]);
   switch (code) {
     case ReserveCode.Reserved: {

@@ -14,15 +14,10 @@ const schema = {
     .pipe(z.array(z.enum(['persist', 'maintenance'])).min(1)),
   /** Port of this process's /metrics and /healthz; 0 = any free port. */
   WORKER_HTTP_PORT: z.coerce.number().int().min(0).default(9102),
-  /** Jobs one persist process works on at once; they are written to MySQL in batches. */
-  PERSIST_CONCURRENCY: z.coerce.number().int().min(1).max(2000).default(300),
-  PERSIST_BATCH_MAX: z.coerce.number().int().min(1).max(2000).default(250),
-  /** How long the first job of a batch waits for company before the batch is written. */
-  PERSIST_BATCH_WAIT_MS: z.coerce.number().int().min(0).max(1000).default(4),
-  /** Batches written at the same time (each is one MySQL transaction). */
-  PERSIST_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(16).default(2),
-  /** Intents moved from the stores' streams into the persist queue per bulk add. */
-  RELAY_BATCH: z.coerce.number().int().min(1).max(5000).default(1000),
+  /** Batch jobs one persist process writes at once (each batch is one MySQL transaction when all goes well). */
+  PERSIST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Most bookings the relay reads per store and per read: the upper bound of a persist batch. */
+  RELAY_BATCH: z.coerce.number().int().min(1).max(5000).default(500),
   RELAY_BLOCK_MS: z.coerce.number().int().min(10).max(10_000).default(1000),
   /** Entries a relay read but never acknowledged (it died) are taken over after this long. */
   RELAY_CLAIM_AFTER_MS: z.coerce.number().int().min(0).default(30_000),

@@ -14,7 +14,7 @@ import { redisKeys } from '../../db/redis/keys.ts';
 import { loadWorkerConfig, type WorkerConfig } from './config.ts';
 import { JobNames, Queues, type RebuildInventoryPayload } from './jobs/contracts.ts';
 import { IntentRelay } from './jobs/intent-relay.ts';
-import { createPersistHandler } from './jobs/persist-booking.ts';
+import { createPersistHandler } from './jobs/persist-bookings.ts';
 import { LeaderLease } from './maintenance/leader-lease.ts';
 import { createMaintenanceTasks } from './maintenance/tasks.ts';
 import { startMetricsPublisher } from './runtime/metrics-publisher.ts';
@@ -59,25 +59,18 @@ export async function startWorkers(config: WorkerConfig, options: { clock?: Cloc
   const workers: Worker[] = [];
   const tasks: ScheduledTask[] = [];
   let lease: LeaderLease | undefined;
-  let drainPersist: (() => Promise<void>) | undefined;
   let relay: IntentRelay | undefined;
   let relayQueue: Queue | undefined;
 
   if (config.WORKER_ROLES.includes('persist')) {
-    const handler = createPersistHandler(deps, metrics, log, {
-      maxBatch: config.PERSIST_BATCH_MAX,
-      maxWaitMs: config.PERSIST_BATCH_WAIT_MS,
-      maxInFlight: config.PERSIST_BATCHES_IN_FLIGHT,
-    });
-    drainPersist = handler.drain;
     workers.push(
-      new Worker(Queues.persist, handler.handle, {
+      new Worker(Queues.persist, createPersistHandler(deps, metrics, log), {
         connection: bullConnection(),
         prefix: keys.queuePrefix,
         concurrency: config.PERSIST_CONCURRENCY,
         lockDuration: config.WORKER_LOCK_DURATION_MS,
         stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
-        // A job that stalls twice (its worker died twice mid-job) is failed; its hold then expires visibly.
+        // A job that stalls twice (its worker died twice mid-job) is failed; its holds then expire visibly.
         maxStalledCount: 2,
       }),
     );
@@ -147,7 +140,6 @@ export async function startWorkers(config: WorkerConfig, options: { clock?: Cloc
         log.warn('grace period over: abandoning jobs still running (they will be redelivered)');
         await Promise.all(workers.map((w) => w.close(true)));
       }
-      await drainPersist?.();
       await lease?.stop();
       await stopPublishing();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -250,3 +250,20 @@ describe('planGroups', () => {
     expect(planGroups(catalog, yoga, TOMORROW_10, 2)[0]!.quantity).toBe(2);
   });
 });
+
+describe('planGroups memo', () => {
+  it('when the same slot is planned twice on one catalog snapshot, then the same groups come back; a new snapshot plans afresh', () => {
+    const haircut = service(1, { requirements: [requirement('staff', 'cut')] });
+    const resources = [resource(10, 'staff', ['cut']), resource(11, 'staff', ['cut'])];
+    const first = catalogOf(storeInfo(), resources, [haircut]);
+    const start = Date.parse('2026-12-02T02:00:00Z');
+    const a = planGroups(first, haircut, start, 1);
+    expect(planGroups(first, haircut, start, 1)).toBe(a);
+    expect(planGroups(first, haircut, start, 1, 11)).not.toBe(a);
+    expect(planGroups(first, haircut, start + 30 * 60_000, 1)).not.toBe(a);
+    const second = catalogOf(storeInfo(), [resource(10, 'staff', ['cut'])], [haircut]);
+    const b = planGroups(second, haircut, start, 1);
+    expect(b).not.toBe(a);
+    expect(b[0]!.candidates.map((c) => c.resourceId)).toEqual([10]);
+  });
+});

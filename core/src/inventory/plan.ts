@@ -69,7 +69,32 @@ export function isOnSlotGrid(service: ServiceDef, startMs: number, cellMinutes: 
 }
 
 /** The groups of cells a booking at `startMs` would claim; no validation (availability reuses it). */
+/**
+ * Plans are a pure function of an immutable catalog snapshot and the request's
+ * service, start, party and resource, and a popular slot is asked for by
+ * thousands of customers: remember recent plans per catalog. The returned
+ * groups are shared and must not be mutated.
+ */
+const planMemo = new WeakMap<StoreCatalog, Map<string, GroupPlan[]>>();
+const PLANS_PER_CATALOG = 2_000;
+
 export function planGroups(catalog: StoreCatalog, service: ServiceDef, startMs: number, partySize: number, resourceId?: number): GroupPlan[] {
+  let plans = planMemo.get(catalog);
+  if (!plans) {
+    plans = new Map();
+    planMemo.set(catalog, plans);
+  }
+  const key = `${service.id}|${startMs}|${partySize}|${resourceId ?? ''}`;
+  let groups = plans.get(key);
+  if (!groups) {
+    groups = computeGroups(catalog, service, startMs, partySize, resourceId);
+    if (plans.size >= PLANS_PER_CATALOG) plans.clear();
+    plans.set(key, groups);
+  }
+  return groups;
+}
+
+function computeGroups(catalog: StoreCatalog, service: ServiceDef, startMs: number, partySize: number, resourceId?: number): GroupPlan[] {
   const { store } = catalog;
   const range = occupiedRange(service, startMs);
   const minutes = cellsCovering(range.start, range.end, store.cellMinutes);

@@ -11,20 +11,34 @@ export const Queues = {
 } as const;
 
 export const JobNames = {
-  persistBooking: 'persist:booking',
+  persistBookings: 'persist:bookings',
   rebuildInventory: 'rebuild:inventory',
 } as const;
 
-/** Job data of `persist:booking`: ids and numbers only (BullMQ stores job data as clear text). */
-export type PersistBookingPayload = BookingIntent;
+/**
+ * Job data of `persist:bookings`: the bookings one relay read took from one
+ * store's intent stream, oldest first. Ids and numbers only (BullMQ stores job
+ * data as clear text). A job carries a batch because per-booking jobs cost
+ * three BullMQ scripts each in Redis, which on this machine capped the whole
+ * pipeline below its target; each booking is still persisted idempotently by
+ * its own id (the MySQL primary key).
+ */
+export interface PersistBookingsPayload {
+  storeId: number;
+  intents: BookingIntent[];
+}
 
 export interface RebuildInventoryPayload {
   storeId: number;
   reason: string;
 }
 
-/** Business ids as job ids: a re-add of the same booking is a no-op while the job exists. No ':' allowed. */
-export const persistJobId = (bookingId: string) => `persist-${bookingId}`;
+/**
+ * Business ids as job ids: a batch is named by its store and the stream id of
+ * its first booking, so re-relaying the same entries after a relay crash is a
+ * no-op while the job exists. No ':' allowed (stream ids use '-').
+ */
+export const persistJobId = (storeId: number, firstEntryId: string) => `persist-${storeId}-${firstEntryId}`;
 export const rebuildJobId = (storeId: number) => `rebuild-${storeId}`;
 
 export const persistJobOptions = {

@@ -7,7 +7,7 @@ import type { Database } from '../../../db/src/database.ts';
 import { ackIntents, claimStaleIntents, ensureRelayGroups, readIntents, type StreamedIntent } from '../../../db/redis/intents.ts';
 import type { RedisKeys } from '../../../db/redis/keys.ts';
 import type { Logger } from '../../../core/src/logging.ts';
-import { JobNames, persistJobId, persistJobOptions } from './contracts.ts';
+import { JobNames, type PersistBookingsPayload, persistJobId, persistJobOptions } from './contracts.ts';
 
 export interface RelayDeps {
   db: Kysely<Database>;
@@ -28,9 +28,10 @@ export interface RelayOptions {
 
 /**
  * Moves accepted bookings from the stores' intent streams into the persist
- * queue in bulk, then acknowledges them. At-least-once: a crash after the add
- * and before the ack re-adds the same jobs, which BullMQ ignores (the job id is
- * the booking id) and MySQL's primary key absorbs if they already ran.
+ * queue, one job per store per read, then acknowledges them. At-least-once: a
+ * crash after the add and before the ack re-adds the same entries, which
+ * BullMQ ignores while the job exists (same first entry, same job id) and
+ * MySQL's primary key absorbs otherwise.
  */
 export class IntentRelay {
   readonly consumer = `${hostname()}-${process.pid}`;
@@ -114,8 +115,14 @@ export class IntentRelay {
 
   async #relay(batch: StreamedIntent[]): Promise<void> {
     if (batch.length === 0) return;
+    const byStore = new Map<number, StreamedIntent[]>();
+    for (const entry of batch) byStore.set(entry.storeId, [...(byStore.get(entry.storeId) ?? []), entry]);
     await this.#deps.queue.addBulk(
-      batch.map(({ intent }) => ({ name: JobNames.persistBooking, data: intent, opts: { ...persistJobOptions, jobId: persistJobId(intent.bookingId) } })),
+      [...byStore.entries()].map(([storeId, entries]) => ({
+        name: JobNames.persistBookings,
+        data: { storeId, intents: entries.map((e) => e.intent) } satisfies PersistBookingsPayload,
+        opts: { ...persistJobOptions, jobId: persistJobId(storeId, entries[0]!.entryId) },
+      })),
     );
     await ackIntents(this.#deps.redis, this.#deps.keys, batch);
     this.relayed += batch.length;
