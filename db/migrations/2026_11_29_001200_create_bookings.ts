@@ -27,7 +27,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addIndex('bookings_store_start_idx', ['store_id', 'starts_at'])
     .addIndex('bookings_merchant_date_idx', ['merchant_id', 'local_date'])
     .addIndex('bookings_customer_start_idx', ['customer_id', 'starts_at'])
-    .addIndex('bookings_status_idx', ['status', 'accepted_at'])
     .addCheckConstraint(
       'bookings_status_chk',
       sql`status IN ('PENDING', 'AWAITING_PAYMENT', 'CONFIRMED', 'CHECKED_IN', 'COMPLETED', 'NO_SHOW', 'CANCELLED', 'EXPIRED', 'REJECTED')`,

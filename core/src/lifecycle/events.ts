@@ -2,18 +2,22 @@ import type { NewBookingEvent } from '../../../db/src/tables/booking.table.ts';
 import type { BookingIntent } from '../booking/intent.ts';
 import type { BookingStatus } from '../booking/state-machine.ts';
 
-/** The ACCEPTED event is written with the first row, dated when the gateway accepted the request. */
-export function acceptedEvent(intent: BookingIntent): NewBookingEvent {
-  return {
-    booking_id: intent.bookingId,
-    merchant_id: intent.merchantId,
-    type: 'ACCEPTED',
-    from_status: null,
-    to_status: 'PENDING',
-    actor: `customer:${intent.customerId}`,
-    payload: JSON.stringify({ serviceId: intent.serviceId, startMs: intent.startMs, partySize: intent.partySize, cells: intent.cells.length }),
-    occurred_at: new Date(intent.acceptedAt),
-  };
+/**
+ * The first event of a booking: how the accepted request (PENDING, in Redis)
+ * ended in the pipeline. One row, not two: the acceptance itself is in the
+ * payload (and in bookings.accepted_at), which keeps the persist path to the
+ * fewest rows per booking.
+ */
+export function pipelineOutcomeEvent(intent: BookingIntent, to: BookingStatus, actor: string, atMs: number, extra: Record<string, unknown> = {}): NewBookingEvent {
+  return transitionEvent(intent, 'PENDING', to, actor, atMs, {
+    acceptedAt: new Date(intent.acceptedAt).toISOString(),
+    customerId: intent.customerId,
+    serviceId: intent.serviceId,
+    startMs: intent.startMs,
+    partySize: intent.partySize,
+    cells: intent.cells.length,
+    ...extra,
+  });
 }
 
 export function transitionEvent(

@@ -13,7 +13,7 @@ import type { BookingIntent } from '../booking/intent.ts';
 import type { BookingStatus } from '../booking/state-machine.ts';
 import { convergeHold } from './converge.ts';
 import type { LifecycleDeps } from './deps.ts';
-import { acceptedEvent, transitionEvent } from './events.ts';
+import { pipelineOutcomeEvent } from './events.ts';
 
 export interface PersistOutcome {
   bookingId: string;
@@ -63,7 +63,7 @@ async function persistTogether(deps: LifecycleDeps, intents: BookingIntent[], op
       await insertBookings(trx, intents.map((i) => bookingRowFromIntent(i, 'CONFIRMED', null, now)));
       await insertBookingCells(trx, intents.map((i) => ({ bookingId: i.bookingId, cells: i.cells })));
       if (!(await takeCells(trx, intents.flatMap((i) => i.cells)))) throw new CapacityConflict();
-      await appendEvents(trx, intents.flatMap((i) => [acceptedEvent(i), transitionEvent(i, 'PENDING', 'CONFIRMED', ACTOR, now)]));
+      await appendEvents(trx, intents.map((i) => pipelineOutcomeEvent(i, 'CONFIRMED', ACTOR, now)));
     },
     options,
   );
@@ -92,7 +92,7 @@ async function reject(deps: LifecycleDeps, intent: BookingIntent): Promise<Persi
   const inserted = await inTransaction(deps.db, async (trx) => {
     const created = await insertBookingIfAbsent(trx, bookingRowFromIntent(intent, 'REJECTED', 'SOLD_OUT_IN_DATABASE', now));
     if (created) {
-      await appendEvents(trx, [acceptedEvent(intent), transitionEvent(intent, 'PENDING', 'REJECTED', ACTOR, now, { reason: 'SOLD_OUT_IN_DATABASE' })]);
+      await appendEvents(trx, [pipelineOutcomeEvent(intent, 'REJECTED', ACTOR, now, { reason: 'SOLD_OUT_IN_DATABASE' })]);
     }
     return created;
   });

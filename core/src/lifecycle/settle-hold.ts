@@ -5,7 +5,7 @@ import { intentDays, releaseHold } from '../../../db/redis/holds.ts';
 import type { BookingIntent } from '../booking/intent.ts';
 import { convergeHold } from './converge.ts';
 import type { LifecycleDeps } from './deps.ts';
-import { acceptedEvent, transitionEvent } from './events.ts';
+import { pipelineOutcomeEvent } from './events.ts';
 
 export type SettleOutcome = { kind: 'settled' } | { kind: 'already-persisted'; booking: BookingRow };
 
@@ -26,7 +26,7 @@ export async function settleUnpersistedHold(
   const now = deps.clock.now();
   const inserted = await inTransaction(deps.db, async (trx) => {
     const created = await insertBookingIfAbsent(trx, bookingRowFromIntent(intent, status, reason, now));
-    if (created) await appendEvents(trx, [acceptedEvent(intent), transitionEvent(intent, 'PENDING', status, actor, now, { reason })]);
+    if (created) await appendEvents(trx, [pipelineOutcomeEvent(intent, status, actor, now, { reason })]);
     return created;
   });
   if (inserted) {
