@@ -76,7 +76,7 @@ export async function startWorkers(config: WorkerConfig, options: { clock?: Cloc
     );
     relayQueue = new Queue(Queues.persist, { connection: bullConnection(), prefix: keys.queuePrefix });
     relay = new IntentRelay(
-      { db, blocking: bullConnection(), redis, keys, queue: relayQueue, log },
+      { db, blocking: bullConnection(), redis, keys, queue: relayQueue, log, metrics },
       { batch: config.RELAY_BATCH, blockMs: config.RELAY_BLOCK_MS, claimAfterMs: config.RELAY_CLAIM_AFTER_MS },
     );
     relay.start();

@@ -7,6 +7,7 @@ import type { Database } from '../../../db/src/database.ts';
 import { ackIntents, claimStaleIntents, ensureRelayGroups, readIntents, type StreamedIntent } from '../../../db/redis/intents.ts';
 import type { RedisKeys } from '../../../db/redis/keys.ts';
 import type { Logger } from '../../../core/src/logging.ts';
+import type { WorkerMetrics } from '../runtime/metrics.ts';
 import { JobNames, type PersistBookingsPayload, persistJobId, persistJobOptions } from './contracts.ts';
 
 export interface RelayDeps {
@@ -17,6 +18,7 @@ export interface RelayDeps {
   keys: RedisKeys;
   queue: Queue;
   log: Logger;
+  metrics: WorkerMetrics;
 }
 
 export interface RelayOptions {
@@ -42,7 +44,6 @@ export class IntentRelay {
   #lastClaimAt = Number.NEGATIVE_INFINITY;
   #running: Promise<void> | undefined;
   #stopping = false;
-  relayed = 0;
 
   constructor(deps: RelayDeps, options: RelayOptions) {
     this.#deps = deps;
@@ -76,7 +77,7 @@ export class IntentRelay {
           pending,
         });
         if (pending && batch.length === 0) pending = false;
-        await this.#relay(batch);
+        await this.#relay(batch, 'read');
       } catch (error) {
         if ((error as Error).message?.includes('NOGROUP')) {
           // Redis lost the streams (restart, flush): recreate the groups and carry on.
@@ -108,12 +109,12 @@ export class IntentRelay {
       const claimed = await claimStaleIntents(this.#deps.redis, this.#deps.keys, storeId, this.consumer, this.#options.claimAfterMs, this.#options.batch);
       if (claimed.length > 0) {
         this.#deps.log.warn({ storeId, count: claimed.length }, 'took over intents another relay left unacknowledged');
-        await this.#relay(claimed);
+        await this.#relay(claimed, 'claimed');
       }
     }
   }
 
-  async #relay(batch: StreamedIntent[]): Promise<void> {
+  async #relay(batch: StreamedIntent[], how: 'read' | 'claimed'): Promise<void> {
     if (batch.length === 0) return;
     const byStore = new Map<number, StreamedIntent[]>();
     for (const entry of batch) byStore.set(entry.storeId, [...(byStore.get(entry.storeId) ?? []), entry]);
@@ -125,6 +126,6 @@ export class IntentRelay {
       })),
     );
     await ackIntents(this.#deps.redis, this.#deps.keys, batch);
-    this.relayed += batch.length;
+    this.#deps.metrics.intentsRelayed.inc({ how }, batch.length);
   }
 }

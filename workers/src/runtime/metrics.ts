@@ -31,6 +31,12 @@ export function createWorkerMetrics() {
       buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
       registers: [registry],
     }),
+    intentsRelayed: new Counter({
+      name: 'zhiyue_intents_relayed_total',
+      help: 'Accepted bookings moved from the intent streams into the persist queue (how = read, or claimed from a relay that died)',
+      labelNames: ['how'],
+      registers: [registry],
+    }),
     transactionRetries: new Counter({
       name: 'zhiyue_mysql_transaction_retries_total',
       help: 'Transactions rerun after a deadlock or a lost connection',
