@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { Queue } from 'bullmq';
+import { runUntilSignalled } from '../../core/src/runtime/run-until-signalled.ts';
 import { clockFromSettings, type Clock } from '../../core/src/clock.ts';
-import { base64Key, clockSettingsFrom } from '../../core/src/config/env.ts';
+import { base64Key, clockSettingsFrom, mysqlSettingsFrom } from '../../core/src/config/env.ts';
 import { bookingIdFactory } from '../../core/src/ids.ts';
 import { createLogger, type Logger } from '../../core/src/logging.ts';
 import { createDb } from '../../db/src/connection.ts';
@@ -33,14 +34,7 @@ export async function startGateway(config: GatewayConfig, options: { clock?: Clo
   const log = options.log ?? createLogger({ name: 'gateway', level: config.LOG_LEVEL });
   const clock = options.clock ?? clockFromSettings(clockSettingsFrom(config));
   const keys = redisKeys(config.REDIS_KEY_PREFIX);
-  const db = createDb({
-    host: config.MYSQL_HOST,
-    port: config.MYSQL_PORT,
-    user: config.MYSQL_USER,
-    password: config.MYSQL_PASSWORD,
-    database: config.MYSQL_DATABASE,
-    poolSize: config.MYSQL_POOL_SIZE,
-  });
+  const db = createDb(mysqlSettingsFrom(config));
   const redis = createRedis({ url: config.REDIS_URL, failFast: true, name: 'gateway' });
   const queueConnection = createRedis({ url: config.REDIS_URL, failFast: true, name: 'gateway-producer' });
   for (const connection of [redis, queueConnection]) connection.on('error', (error) => log.warn({ err: error }, 'redis connection error'));
@@ -117,26 +111,4 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-if (import.meta.main) {
-  const starting = startGateway(loadGatewayConfig(process.env));
-  // Handlers go in before start-up finishes: a SIGTERM during start-up still shuts down cleanly.
-  const shutdown = (signal: string) => {
-    void starting
-      .then((running) => running.stop())
-      .then(
-        () => process.exit(process.exitCode ?? 0),
-        (error: unknown) => {
-          console.error(`shutdown after ${signal} failed`, error);
-          process.exit(1);
-        },
-      );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('uncaughtException', (error) => {
-    console.error('uncaught exception', error);
-    process.exitCode = 1;
-    shutdown('uncaughtException');
-  });
-  await starting;
-}
+if (import.meta.main) await runUntilSignalled(() => startGateway(loadGatewayConfig(process.env)));

@@ -2,20 +2,13 @@
  * `npm run migrate`: creates the database if needed and applies every pending
  * migration, printing each result. Exits 1 if any migration failed.
  */
-import { mysqlEnv, parseEnv, runtimeEnv } from '../../core/src/config/env.ts';
+import { mysqlEnv, mysqlSettingsFrom, parseEnv, runtimeEnv } from '../../core/src/config/env.ts';
 import { ensureDatabase } from '../../db/src/admin.ts';
 import { createDb } from '../../db/src/connection.ts';
 import { migrateToLatest } from '../../db/src/migrate.ts';
 
 const env = parseEnv({ ...runtimeEnv, ...mysqlEnv }, process.env);
-const settings = {
-  host: env.MYSQL_HOST,
-  port: env.MYSQL_PORT,
-  user: env.MYSQL_USER,
-  password: env.MYSQL_PASSWORD,
-  database: env.MYSQL_DATABASE,
-  poolSize: 2,
-};
+const settings = { ...mysqlSettingsFrom(env), poolSize: 2 };
 
 await ensureDatabase(settings);
 const db = createDb(settings);

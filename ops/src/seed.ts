@@ -8,7 +8,7 @@
 import type { Kysely } from 'kysely';
 import type { Requirement } from '../../core/src/catalog/types.ts';
 import { clockFromSettings } from '../../core/src/clock.ts';
-import { base64Key, clockEnv, clockSettingsFrom, mysqlEnv, parseEnv, phoneKeyEnv, redisEnv, runtimeEnv } from '../../core/src/config/env.ts';
+import { base64Key, clockEnv, clockSettingsFrom, mysqlEnv, mysqlSettingsFrom, parseEnv, phoneKeyEnv, redisEnv, runtimeEnv } from '../../core/src/config/env.ts';
 import { materializeStore } from '../../core/src/lifecycle/materialize.ts';
 import { encryptPhone, phoneBlindIndex } from '../../core/src/pii/phone.ts';
 import { createDb } from '../../db/src/connection.ts';
@@ -149,7 +149,7 @@ export async function seedDemo(db: Kysely<Database>, nowMs: number, phoneKeys: P
 if (import.meta.main) {
   const env = parseEnv({ ...runtimeEnv, ...mysqlEnv, ...redisEnv, ...clockEnv, ...phoneKeyEnv }, process.env);
   const clock = clockFromSettings(clockSettingsFrom(env));
-  const db = createDb({ host: env.MYSQL_HOST, port: env.MYSQL_PORT, user: env.MYSQL_USER, password: env.MYSQL_PASSWORD, database: env.MYSQL_DATABASE, poolSize: 4 });
+  const db = createDb({ ...mysqlSettingsFrom(env), poolSize: 4 });
   const redis = createRedis({ url: env.REDIS_URL, failFast: false, name: 'seed' });
   await whenReady(redis);
   const phoneKeys = { keyId: env.PHONE_KEY_ID, encryptionKey: base64Key(env.PHONE_ENC_KEY, 'PHONE_ENC_KEY'), indexKey: base64Key(env.PHONE_INDEX_KEY, 'PHONE_INDEX_KEY') };

@@ -3,8 +3,9 @@ import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import cron, { type ScheduledTask } from 'node-cron';
+import { runUntilSignalled } from '../../core/src/runtime/run-until-signalled.ts';
 import { clockFromSettings, type Clock } from '../../core/src/clock.ts';
-import { clockSettingsFrom } from '../../core/src/config/env.ts';
+import { clockSettingsFrom, mysqlSettingsFrom } from '../../core/src/config/env.ts';
 import type { LifecycleDeps } from '../../core/src/lifecycle/deps.ts';
 import { ensureInventory } from '../../core/src/lifecycle/reconcile.ts';
 import { createLogger, type Logger } from '../../core/src/logging.ts';
@@ -35,14 +36,7 @@ export async function startWorkers(config: WorkerConfig, options: { clock?: Cloc
   const log = options.log ?? createLogger({ name: 'workers', level: config.LOG_LEVEL });
   const clock = options.clock ?? clockFromSettings(clockSettingsFrom(config));
   const keys = redisKeys(config.REDIS_KEY_PREFIX);
-  const db = createDb({
-    host: config.MYSQL_HOST,
-    port: config.MYSQL_PORT,
-    user: config.MYSQL_USER,
-    password: config.MYSQL_PASSWORD,
-    database: config.MYSQL_DATABASE,
-    poolSize: config.MYSQL_POOL_SIZE,
-  });
+  const db = createDb(mysqlSettingsFrom(config));
   const redis = createRedis({ url: config.REDIS_URL, failFast: false, name: 'workers' });
   redis.on('error', (error) => log.warn({ err: error }, 'redis connection error'));
   await whenReady(redis, 30_000);
@@ -175,28 +169,4 @@ function listen(port: number, registry: Registry): Promise<Server> {
   });
 }
 
-if (import.meta.main) {
-  const config = loadWorkerConfig(process.env);
-  const starting = startWorkers(config);
-  // Handlers go in before start-up finishes: a SIGTERM during start-up still shuts down cleanly.
-  const shutdown = (signal: string) => {
-    void starting
-      .then((running) => running.stop())
-      .then(
-        () => process.exit(process.exitCode ?? 0),
-        (error: unknown) => {
-          console.error(`shutdown after ${signal} failed`, error);
-          process.exit(1);
-        },
-      );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  // A programming error leaves the process in an unknown state: log it, close what we can, exit non-zero.
-  process.once('uncaughtException', (error) => {
-    console.error('uncaught exception', error);
-    process.exitCode = 1;
-    shutdown('uncaughtException');
-  });
-  await starting;
-}
+if (import.meta.main) await runUntilSignalled(() => startWorkers(loadWorkerConfig(process.env)));

@@ -90,3 +90,15 @@ export function parseEnv<S extends z.ZodRawShape>(shape: S, source: Record<strin
   }
   return Object.freeze(result.data);
 }
+
+/** The MySQL connection settings out of a parsed configuration. */
+export function mysqlSettingsFrom(env: {
+  MYSQL_HOST: string;
+  MYSQL_PORT: number;
+  MYSQL_USER: string;
+  MYSQL_PASSWORD: string;
+  MYSQL_DATABASE: string;
+  MYSQL_POOL_SIZE: number;
+}) {
+  return { host: env.MYSQL_HOST, port: env.MYSQL_PORT, user: env.MYSQL_USER, password: env.MYSQL_PASSWORD, database: env.MYSQL_DATABASE, poolSize: env.MYSQL_POOL_SIZE };
+}

@@ -2,7 +2,7 @@ import { appendEvents, bookingCellsOf, lockBooking, transitionBooking } from '..
 import { giveBackCells } from '../../../db/src/repositories/inventory.repository.ts';
 import type { BookingRow } from '../../../db/src/tables/booking.table.ts';
 import { inTransaction } from '../../../db/src/transaction.ts';
-import { intentDays, releaseHold } from '../../../db/redis/holds.ts';
+import { holdOwnerOfRow, releaseBookingHold } from './converge.ts';
 import { type BookingStatus, canTransition, statusesLeadingTo } from '../booking/state-machine.ts';
 import { AppError } from '../errors.ts';
 import { type Actor, actorLabel, type LifecycleDeps } from './deps.ts';
@@ -55,17 +55,7 @@ async function cancelPersisted(deps: LifecycleDeps, actor: Actor, row: BookingRo
   });
   if (outcome.changed) {
     // After the commit: if this fails, Redis counts the booking a little longer and the reconciler frees it.
-    await releaseHold(deps.redis, deps.keys, {
-      storeId: row.store_id,
-      bookingId: row.id,
-      customerId: row.customer_id,
-      localDate: row.local_date,
-      idempotencyKey: row.idempotency_key,
-      days: intentDays({ cells: outcome.cells }),
-      reason: 'CANCELLED',
-      forgetIdempotency: false,
-      includePersisted: true,
-    });
+    await releaseBookingHold(deps, holdOwnerOfRow(row), outcome.cells, 'CANCELLED', true);
   }
   return { bookingId: row.id, status: outcome.status };
 }

@@ -8,10 +8,10 @@ import {
 } from '../../../db/src/repositories/booking.repository.ts';
 import { takeCells } from '../../../db/src/repositories/inventory.repository.ts';
 import { inTransaction, isDuplicateKeyError, type TransactionOptions } from '../../../db/src/transaction.ts';
-import { intentDays, markPersisted, releaseHold } from '../../../db/redis/holds.ts';
+import { markPersisted } from '../../../db/redis/holds.ts';
 import type { BookingIntent } from '../booking/intent.ts';
 import type { BookingStatus } from '../booking/state-machine.ts';
-import { convergeHold } from './converge.ts';
+import { convergeHold, holdOwnerOfIntent, releaseBookingHold } from './converge.ts';
 import type { LifecycleDeps } from './deps.ts';
 import { pipelineOutcomeEvent } from './events.ts';
 
@@ -97,17 +97,7 @@ async function reject(deps: LifecycleDeps, intent: BookingIntent): Promise<Persi
     return created;
   });
   if (!inserted) return existingOutcome(deps, intent);
-  await releaseHold(deps.redis, deps.keys, {
-    storeId: intent.storeId,
-    bookingId: intent.bookingId,
-    customerId: intent.customerId,
-    localDate: intent.localDate,
-    idempotencyKey: intent.idempotencyKey,
-    days: intentDays(intent),
-    reason: 'REJECTED',
-    forgetIdempotency: false,
-    includePersisted: false,
-  });
+  await releaseBookingHold(deps, holdOwnerOfIntent(intent), intent.cells, 'REJECTED', false);
   return { bookingId: intent.bookingId, status: 'REJECTED', duplicate: false };
 }
 

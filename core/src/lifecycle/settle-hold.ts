@@ -1,9 +1,8 @@
 import { findBooking, bookingRowFromIntent, insertBookingIfAbsent, appendEvents } from '../../../db/src/repositories/booking.repository.ts';
 import type { BookingRow } from '../../../db/src/tables/booking.table.ts';
 import { inTransaction } from '../../../db/src/transaction.ts';
-import { intentDays, releaseHold } from '../../../db/redis/holds.ts';
 import type { BookingIntent } from '../booking/intent.ts';
-import { convergeHold } from './converge.ts';
+import { convergeHold, holdOwnerOfIntent, releaseBookingHold } from './converge.ts';
 import type { LifecycleDeps } from './deps.ts';
 import { pipelineOutcomeEvent } from './events.ts';
 
@@ -30,17 +29,7 @@ export async function settleUnpersistedHold(
     return created;
   });
   if (inserted) {
-    await releaseHold(deps.redis, deps.keys, {
-      storeId: intent.storeId,
-      bookingId: intent.bookingId,
-      customerId: intent.customerId,
-      localDate: intent.localDate,
-      idempotencyKey: intent.idempotencyKey,
-      days: intentDays(intent),
-      reason: status,
-      forgetIdempotency: false,
-      includePersisted: false,
-    });
+    await releaseBookingHold(deps, holdOwnerOfIntent(intent), intent.cells, status, false);
     return { kind: 'settled' };
   }
   const booking = await findBooking(deps.db, intent.bookingId);
