@@ -16,7 +16,8 @@ export interface ReserveInput {
 }
 
 export type ReserveOutcome =
-  | { kind: 'reserved'; intent: BookingIntent }
+  /** `chosen`: the candidate index (1-based) reserve.lua picked for each requirement group. */
+  | { kind: 'reserved'; chosen: number[] }
   | { kind: 'replay'; bookingId: string }
   | { kind: 'sold-out' }
   | { kind: 'closed' }
@@ -58,9 +59,9 @@ function encodeGroups(groups: GroupPlan[]): EncodedGroups {
 
 /** Runs reserve.lua: all cells of one candidate per group, or nothing. */
 export async function reserve(redis: Redis, keys: RedisKeys, input: ReserveInput): Promise<ReserveOutcome> {
-  const { base, groups } = input;
+  const { base } = input;
   const store = keys.store(base.storeId);
-  const encoded = encodeGroups(groups);
+  const encoded = encodeGroups(input.groups);
   const args: (string | number)[] = [
     store.epoch,
     store.idempotency(base.customerId, base.idempotencyKey),
@@ -85,16 +86,8 @@ export async function reserve(redis: Redis, keys: RedisKeys, input: ReserveInput
   const reply = (await scriptBatcher(redis).call('reserve', [6 + 2 * encoded.dates.length, ...args])) as (string | number)[];
   const code = Number(reply[0]);
   switch (code) {
-    case ReserveCode.Reserved: {
-      const chosen = reply.slice(2).map(Number);
-      const cells: CellQuantity[] = [];
-      groups.forEach((group, g) => {
-        const candidate = group.candidates[chosen[g]! - 1]!;
-        for (const cell of candidate.cells) cells.push({ ...cell, quantity: group.quantity });
-      });
-      const first = groups[0]?.candidates[chosen[0]! - 1];
-      return { kind: 'reserved', intent: { ...base, resourceId: first?.resourceId ?? null, cells } };
-    }
+    case ReserveCode.Reserved:
+      return { kind: 'reserved', chosen: reply.slice(2).map(Number) };
     case ReserveCode.Replay:
       return { kind: 'replay', bookingId: String(reply[1]) };
     case ReserveCode.SoldOut:
