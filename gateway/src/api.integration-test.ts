@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from './auth/passwords.ts';
+import { hashPassword } from '../../core/src/auth/passwords.ts';
 import { createStaffUser } from '../../db/src/repositories/catalog-admin.repository.ts';
 import { createClassStudio, createSalon, type ClassFixture, type SalonFixture } from '../../db/testing/fixtures.ts';
 import { materializeStore } from '../../core/src/lifecycle/materialize.ts';

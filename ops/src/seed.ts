@@ -24,7 +24,7 @@ import {
 } from '../../db/src/repositories/catalog-admin.repository.ts';
 import { createRedis, whenReady } from '../../db/redis/connection.ts';
 import { redisKeys } from '../../db/redis/keys.ts';
-import { hashPassword } from '../../gateway/src/auth/passwords.ts';
+import { hashPassword } from '../../core/src/auth/passwords.ts';
 import { addDays, localDateOf } from '../../core/src/time/zoned.ts';
 
 export const DEMO_PASSWORD = 'zhiyue-demo';

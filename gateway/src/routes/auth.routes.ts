@@ -4,7 +4,7 @@ import { encryptPhone, maskPhone, normalizePhone, phoneBlindIndex } from '../../
 import { setCustomerPhone, upsertCustomerByOpenid } from '../../../db/src/repositories/customer.repository.ts';
 import { actorOf, requireCustomer } from '../auth/middleware.ts';
 import { findActiveStaffByUsername } from '../../../db/src/repositories/staff.repository.ts';
-import { verifyPassword } from '../auth/passwords.ts';
+import { verifyPassword } from '../../../core/src/auth/passwords.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { describeRoute } from '../http/openapi.ts';
 import { PhoneBindBody, PhoneBoundSchema, StaffLoginBody, TokenSchema, WechatLoginBody } from '../http/schemas.ts';
