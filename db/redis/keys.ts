@@ -31,22 +31,33 @@ export interface RedisKeys {
 }
 
 export function redisKeys(prefix: string): RedisKeys {
+  // Built once per store and reused: the booking path asks for a store's keys on every request.
+  const stores = new Map<number, StoreKeys>();
+  const buildStore = (storeId: number): StoreKeys => {
+    const tag = `${prefix}:{s:${storeId}}`;
+    return {
+      epoch: `${tag}:epoch`,
+      holds: `${tag}:holds`,
+      persisted: `${tag}:persisted`,
+      rebuildLock: `${tag}:rebuild-lock`,
+      hold: (bookingId) => `${tag}:hold:${bookingId}`,
+      idempotency: (customerId, key) => `${tag}:idem:${customerId}:${key}`,
+      customerDay: (customerId, localDate) => `${tag}:cust:${customerId}:${localDate}`,
+      capacity: (localDate) => `${tag}:cap:${localDate}`,
+      booked: (localDate) => `${tag}:bkd:${localDate}`,
+      intents: `${tag}:intents`,
+    };
+  };
   return {
     prefix,
     store(storeId) {
-      const tag = `${prefix}:{s:${storeId}}`;
-      return {
-        epoch: `${tag}:epoch`,
-        holds: `${tag}:holds`,
-        persisted: `${tag}:persisted`,
-        rebuildLock: `${tag}:rebuild-lock`,
-        hold: (bookingId) => `${tag}:hold:${bookingId}`,
-        idempotency: (customerId, key) => `${tag}:idem:${customerId}:${key}`,
-        customerDay: (customerId, localDate) => `${tag}:cust:${customerId}:${localDate}`,
-        capacity: (localDate) => `${tag}:cap:${localDate}`,
-        booked: (localDate) => `${tag}:bkd:${localDate}`,
-        intents: `${tag}:intents`,
-      };
+      let keys = stores.get(storeId);
+      if (!keys) {
+        keys = buildStore(storeId);
+        if (stores.size >= 100_000) stores.clear();
+        stores.set(storeId, keys);
+      }
+      return keys;
     },
     queuePrefix: `${prefix}:{q}`,
     lease: (name) => `${prefix}:{lease}:${name}`,
