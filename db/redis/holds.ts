@@ -145,8 +145,8 @@ export async function readHold(redis: Redis, keys: RedisKeys, storeId: number, b
   return {
     state: stateNames[fields.st] ?? 'released',
     reason: fields.reason ?? null,
-    customerId: Number(fields.cust),
-    deadlineMs: Number(fields.dl),
+    customerId: intent.customerId,
+    deadlineMs: intent.deadlineMs,
     days,
     intent,
   };

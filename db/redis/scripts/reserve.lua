@@ -17,10 +17,11 @@
                             KEYS[5 + 2d] capacity, KEYS[6 + 2d] booked
 
     ARGV[1]  bookingId
-    ARGV[2]  customerId
+    ARGV[2]  customerId (informational; the key names carry it)
     ARGV[3]  requestHash
     ARGV[4]  deadline (ms)
-    ARGV[5]  per-customer daily limit, 0 = none
+    ARGV[5]  per-customer daily limit, 0 = none (then nothing is counted: a limit switched on later
+             counts from then on)
     ARGV[6]  idempotency ttl (s)
     ARGV[7]  hold ttl (s)
     ARGV[8]  intent (opaque JSON kept with the hold)
@@ -39,7 +40,7 @@
     {-4} idempotency key reused for a different request          {-5} epoch missing (rebuilding)
 ]]
 local epochKey, idemKey, holdKey, holdsKey, customerKey, intentsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local bookingId, customerId, requestHash = ARGV[1], ARGV[2], ARGV[3]
+local bookingId, requestHash = ARGV[1], ARGV[3]
 local limit = tonumber(ARGV[5])
 
 if redis.call('EXISTS', epochKey) == 0 then return {-5} end
@@ -135,11 +136,13 @@ end
 local holdTtl = tonumber(ARGV[7])
 local cells = table.concat(packed, ';')
 redis.call('SET', idemKey, bookingId .. '|' .. requestHash, 'EX', tonumber(ARGV[6]))
-redis.call('HSET', holdKey, 'st', 'H', 'cust', customerId, 'dl', ARGV[4], 'cells', cells, 'days', ARGV[9], 'intent', ARGV[8])
+redis.call('HSET', holdKey, 'st', 'H', 'cells', cells, 'days', ARGV[9], 'intent', ARGV[8])
 redis.call('EXPIRE', holdKey, holdTtl)
 redis.call('ZADD', holdsKey, ARGV[4], bookingId)
-redis.call('INCR', customerKey)
-redis.call('EXPIRE', customerKey, holdTtl)
+if limit > 0 then
+  redis.call('INCR', customerKey)
+  redis.call('EXPIRE', customerKey, holdTtl)
+end
 redis.call('XADD', intentsKey, '*', 'id', bookingId, 'intent', ARGV[8], 'cells', cells, 'days', ARGV[9])
 
 local reply = {1, bookingId}
