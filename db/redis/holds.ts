@@ -4,7 +4,7 @@ import { cellField, parseCellField } from '../../core/src/inventory/cells.ts';
 import type { GroupPlan } from '../../core/src/inventory/plan.ts';
 import { scriptBatcher } from './batched-scripts.ts';
 import type { RedisKeys } from './keys.ts';
-import { MarkPersistedCode, type ReleaseCode, ReserveCode } from './reserve-codes.ts';
+import { type MarkPersistedCode, type ReleaseCode, ReserveCode } from './reserve-codes.ts';
 
 export interface ReserveInput {
   base: IntentBase;
@@ -200,7 +200,6 @@ export async function markPersisted(redis: Redis, keys: RedisKeys, storeId: numb
   return (await redis.markPersisted(store.hold(bookingId), store.holds, store.persisted, bookingId, PERSISTED_RETENTION_MS)) as MarkPersistedCode;
 }
 
-export { MarkPersistedCode };
 
 export async function leaseExpiredHolds(redis: Redis, keys: RedisKeys, storeId: number, nowMs: number, leaseMs: number, limit: number): Promise<string[]> {
   return redis.leaseExpiredHolds(keys.store(storeId).holds, nowMs, leaseMs, limit);

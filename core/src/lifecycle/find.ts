@@ -15,19 +15,24 @@ export type FoundBooking = { kind: 'row'; row: BookingRow } | { kind: 'pending';
 export async function findVisibleBooking(deps: LifecycleDeps, actor: Actor, bookingId: string): Promise<FoundBooking> {
   const storeId = storeIdOfBooking(bookingId);
   if (storeId === null) throw new AppError('BOOKING_NOT_FOUND', `malformed booking id ${bookingId}`);
-  // Hold first, then MySQL: a hold that turns persisted in between is then certainly visible in MySQL.
-  const hold = await readHold(deps.redis, deps.keys, storeId, bookingId);
+  // MySQL first: most lookups are of persisted bookings and need no Redis round trip.
   const row = await findBooking(deps.db, bookingId);
-  if (row) {
-    if (!canSee(actor, { customerId: row.customer_id, merchantId: row.merchant_id, storeId: row.store_id })) throw notFound(bookingId);
-    return { kind: 'row', row };
-  }
-  if (hold && hold.state === 'held') {
+  if (row) return visibleRow(actor, row);
+  const hold = await readHold(deps.redis, deps.keys, storeId, bookingId);
+  if (hold?.state === 'held') {
     const { intent } = hold;
     if (!canSee(actor, { customerId: intent.customerId, merchantId: intent.merchantId, storeId: intent.storeId })) throw notFound(bookingId);
     return { kind: 'pending', hold };
   }
+  // The hold stopped being live after the MySQL read (persisted or settled): its row exists now.
+  const settled = hold ? await findBooking(deps.db, bookingId) : undefined;
+  if (settled) return visibleRow(actor, settled);
   throw notFound(bookingId);
+}
+
+function visibleRow(actor: Actor, row: BookingRow): FoundBooking {
+  if (!canSee(actor, { customerId: row.customer_id, merchantId: row.merchant_id, storeId: row.store_id })) throw notFound(row.id);
+  return { kind: 'row', row };
 }
 
 function notFound(bookingId: string): AppError {

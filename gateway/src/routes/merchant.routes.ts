@@ -15,6 +15,7 @@ import type { GatewayDeps } from '../deps.ts';
 import { describeRoute } from '../http/openapi.ts';
 import { BookingIdParams, CancelBody, MerchantBookingViewSchema, MerchantBookingsQuery, StoreSummarySchema } from '../http/schemas.ts';
 import { parse } from '../http/validate.ts';
+import { storeSummary } from '../stores/store-view.ts';
 
 describeRoute({
   method: 'get',
@@ -78,7 +79,7 @@ export function merchantRoutes(deps: GatewayDeps): Router {
     res.json({
       stores: rows
         .filter((r) => staff.storeId === null || r.id === staff.storeId)
-        .map((r) => ({ id: r.id, merchantId: r.merchant_id, name: r.name, industry: r.industry, address: r.address, lat: r.lat, lng: r.lng, timezone: r.timezone })),
+        .map(storeSummary),
     });
   });
 

@@ -2,14 +2,14 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { computeSlots, datesTouched, plannedSlots } from '../../../core/src/availability/slots.ts';
 import { AppError } from '../../../core/src/errors.ts';
-import { listStores } from '../../../db/src/repositories/catalog.repository.ts';
+import { findStore, listStores } from '../../../db/src/repositories/catalog.repository.ts';
 import { readInventory } from '../../../db/redis/inventory.ts';
 import { JobNames, rebuildJobId, rebuildJobOptions } from '../../../workers/src/jobs/contracts.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { describeRoute } from '../http/openapi.ts';
 import { AvailabilityQuery, AvailabilitySchema, IdParams, StoreDetailSchema, StoreListQuery, StoreSummarySchema } from '../http/schemas.ts';
 import { parse } from '../http/validate.ts';
-import type { StoreRow } from '../../../db/src/tables/store.table.ts';
+import { storeSummary } from '../stores/store-view.ts';
 
 describeRoute({
   method: 'get',
@@ -37,26 +37,22 @@ describeRoute({
   errors: [400, 404, 503],
 });
 
-function summary(row: StoreRow) {
-  return { id: row.id, merchantId: row.merchant_id, name: row.name, industry: row.industry, address: row.address, lat: row.lat, lng: row.lng, timezone: row.timezone };
-}
-
 export function storeRoutes(deps: GatewayDeps): Router {
   const router = Router();
 
   router.get('/v1/stores', async (req, res) => {
     const query = parse(StoreListQuery, req.query, 'query');
     const rows = await listStores(deps.db, query);
-    res.json({ stores: rows.map(summary) });
+    res.json({ stores: rows.map(storeSummary) });
   });
 
   router.get('/v1/stores/:id', async (req, res) => {
     const { id } = parse(IdParams, req.params, 'params');
     const catalog = await deps.catalog.get(id);
-    const row = await deps.db.selectFrom('stores').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await findStore(deps.db, id);
     if (!row) throw new AppError('STORE_NOT_FOUND', `store ${id} not found`);
     res.json({
-      ...summary(row),
+      ...storeSummary(row),
       services: [...catalog.services.values()].map((s) => ({
         id: s.id,
         name: s.name,
