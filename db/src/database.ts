@@ -1,8 +1,17 @@
 import type { BookingCellTable, BookingEventTable, BookingTable } from './tables/booking.table.ts';
 import type { CustomerTable } from './tables/customer.table.ts';
+import type {
+  LedgerEntryTable,
+  PaymentNotificationTable,
+  PaymentOrderTable,
+  PaymentPolicyTable,
+  PaymentReconciliationTable,
+  RefundTable,
+} from './tables/payment.table.ts';
 import type { InventoryCellTable } from './tables/inventory-cell.table.ts';
 import type { MerchantTable } from './tables/merchant.table.ts';
 import type { ResourceSkillTable, ResourceTable } from './tables/resource.table.ts';
+import type { ReviewTable } from './tables/review.table.ts';
 import type { OpeningHoursTable, ScheduleExceptionTable } from './tables/schedule.table.ts';
 import type { ServiceRequirementTable, ServiceTable } from './tables/service.table.ts';
 import type { StaffUserTable } from './tables/staff-user.table.ts';
@@ -23,4 +32,11 @@ export interface Database {
   bookings: BookingTable;
   booking_cells: BookingCellTable;
   booking_events: BookingEventTable;
+  reviews: ReviewTable;
+  payment_policies: PaymentPolicyTable;
+  payment_orders: PaymentOrderTable;
+  refunds: RefundTable;
+  ledger_entries: LedgerEntryTable;
+  payment_notifications: PaymentNotificationTable;
+  payment_reconciliations: PaymentReconciliationTable;
 }

@@ -116,7 +116,7 @@ describe('status sets', () => {
   });
 
   it('when the pipeline settles a pending request, then every outcome is one step from PENDING', () => {
-    expect([...pipelineOutcomes].sort()).toEqual(['CANCELLED', 'CONFIRMED', 'EXPIRED', 'REJECTED']);
+    expect([...pipelineOutcomes].sort()).toEqual(['AWAITING_PAYMENT', 'CANCELLED', 'CONFIRMED', 'EXPIRED', 'REJECTED']);
     for (const outcome of pipelineOutcomes) expect(canTransition('PENDING', outcome)).toBe(true);
   });
 });

@@ -23,6 +23,10 @@ export type BookingStatus = (typeof BookingStatuses)[number];
  *      │  │         └───────► CANCELLED
  *      │  └─► AWAITING_PAYMENT ─► CONFIRMED | EXPIRED | CANCELLED
  *      └────► EXPIRED | CANCELLED | REJECTED
+ *
+ * One exception to "terminal": a payment that reaches us after its deadline
+ * expired the booking revives it (EXPIRED → CONFIRMED) if its cells are still
+ * free, else it is refunded — see `lateRevival` and lifecycle/settle-payment.ts.
  */
 
 const transitions: Record<BookingStatus, readonly BookingStatus[]> = {
@@ -48,7 +52,10 @@ export const capacityHoldingStatuses: readonly BookingStatus[] = [
 ];
 
 /** Outcomes of the accept → persist pipeline: every accepted request reaches exactly one. */
-export const pipelineOutcomes: readonly BookingStatus[] = ['CONFIRMED', 'REJECTED', 'EXPIRED', 'CANCELLED'];
+export const pipelineOutcomes: readonly BookingStatus[] = ['CONFIRMED', 'AWAITING_PAYMENT', 'REJECTED', 'EXPIRED', 'CANCELLED'];
+
+/** The only way out of a terminal state: a late payment reviving a booking its payment deadline expired. */
+export const lateRevival = { from: 'EXPIRED', to: 'CONFIRMED', reason: 'PAYMENT_DEADLINE_PASSED' } as const;
 
 export function canTransition(from: BookingStatus, to: BookingStatus): boolean {
   return transitions[from].includes(to);

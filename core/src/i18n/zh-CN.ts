@@ -23,6 +23,16 @@ export const zhCN = {
     CUSTOMER_LIMIT_REACHED: '您当天在本店的预约已达上限（{limit} 个）',
     INVALID_TRANSITION: '当前预约状态不允许此操作',
     BOOKING_ALREADY_STARTED: '预约已开始，无法取消',
+    PAYMENT_NOT_REQUIRED: '该预约无需在线支付',
+    PAYMENT_DEADLINE_PASSED: '支付已超时，预约已释放，请重新预约',
+    PAYMENT_UNAVAILABLE: '微信支付暂时不可用，请稍后再试',
+    CHECKIN_CODE_INVALID: '核销码不正确',
+    CHECKIN_CODE_AMBIGUOUS: '核销码对应多个预约，请从预约详情核销',
+    BOOKING_NOT_STARTED: '预约尚未开始，不能标记为未到店',
+    POLICY_INVALID: '支付规则设置有误：{reason}',
+    REVIEW_NOT_ALLOWED: '服务完成后才能评价',
+    REVIEW_ALREADY_EXISTS: '该预约已评价过，每个预约只能评价一次',
+    REVIEW_NO_STAFF: '该预约没有服务人员，无法评价人员',
     LOGIN_FAILED: '微信登录失败，请重试',
     LOGIN_BLOCKED: '账号存在风险，暂时无法登录',
     LOGIN_RATE_LIMITED: '登录过于频繁，请稍后再试',
@@ -43,6 +53,10 @@ export const zhCN = {
     EXPIRED: '已过期',
     REJECTED: '预约失败',
   } satisfies Record<BookingStatus, string>,
+  reviews: {
+    /** How a reviewer is shown publicly; {tag} comes from reviewerTag(), never the customer id. */
+    reviewer: '顾客***{tag}',
+  },
 };
 
 export type Messages = typeof zhCN;

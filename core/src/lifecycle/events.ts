@@ -39,3 +39,23 @@ export function transitionEvent(
     occurred_at: new Date(atMs),
   };
 }
+
+/** An event that is not a status change (payment received, refund requested/settled, check-in code sent). */
+export function bookingEvent(
+  booking: { bookingId: string; merchantId: number },
+  type: string,
+  actor: string,
+  atMs: number,
+  payload: Record<string, unknown> = {},
+): NewBookingEvent {
+  return {
+    booking_id: booking.bookingId,
+    merchant_id: booking.merchantId,
+    type,
+    from_status: null,
+    to_status: null,
+    actor,
+    payload: JSON.stringify(payload),
+    occurred_at: new Date(atMs),
+  };
+}

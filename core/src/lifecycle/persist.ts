@@ -11,9 +11,12 @@ import { inTransaction, isDuplicateKeyError, type TransactionOptions } from '../
 import { markPersisted } from '../../../db/redis/holds.ts';
 import type { BookingIntent } from '../booking/intent.ts';
 import type { BookingStatus } from '../booking/state-machine.ts';
+import { newCheckinCode } from '../payments/checkin-code.ts';
+import type { PaymentPlan } from '../payments/policy.ts';
 import { convergeHold, holdOwnerOfIntent, releaseBookingHold } from './converge.ts';
 import type { LifecycleDeps } from './deps.ts';
 import { pipelineOutcomeEvent } from './events.ts';
+import { planPayments } from './payment-plans.ts';
 
 export interface PersistOutcome {
   bookingId: string;
@@ -41,29 +44,48 @@ const ACTOR = 'system:persist';
 export async function persistIntents(deps: LifecycleDeps, intents: readonly BookingIntent[], options: TransactionOptions = {}): Promise<PersistOutcome[]> {
   const unique = [...new Map(intents.map((i) => [i.bookingId, i])).values()];
   if (unique.length === 0) return [];
+  const plans = await planPayments(deps, unique, deps.clock.now());
   if (unique.length > 1) {
     try {
-      await persistTogether(deps, unique, options);
+      await persistTogether(deps, unique, plans, options);
       await markAllPersisted(deps, unique);
-      return unique.map((i) => ({ bookingId: i.bookingId, status: 'CONFIRMED', duplicate: false }));
+      return unique.map((i) => ({ bookingId: i.bookingId, status: statusFor(plans.get(i.bookingId)), duplicate: false }));
     } catch (error) {
       if (!(error instanceof CapacityConflict) && !isDuplicateKeyError(error)) throw error;
     }
   }
   const outcomes: PersistOutcome[] = [];
-  for (const intent of unique) outcomes.push(await persistOne(deps, intent, options));
+  for (const intent of unique) outcomes.push(await persistOne(deps, intent, plans, options));
   return outcomes;
 }
 
-async function persistTogether(deps: LifecycleDeps, intents: BookingIntent[], options: TransactionOptions): Promise<void> {
+/** A booking that owes an online payment waits for it, holding its cells until the payment deadline. */
+function statusFor(plan: PaymentPlan | undefined): 'CONFIRMED' | 'AWAITING_PAYMENT' {
+  return plan && plan.kind !== 'none' ? 'AWAITING_PAYMENT' : 'CONFIRMED';
+}
+
+async function persistTogether(deps: LifecycleDeps, intents: BookingIntent[], plans: Map<string, PaymentPlan>, options: TransactionOptions): Promise<void> {
   const now = deps.clock.now();
+  const rows = intents.map((i) => {
+    const plan = plans.get(i.bookingId);
+    const status = statusFor(plan);
+    const row = { ...bookingRowFromIntent(i, status, null, now), checkin_code: status === 'CONFIRMED' ? newCheckinCode() : null };
+    return plan && plan.kind !== 'none' ? { ...row, amount_due_fen: plan.amountFen, payment_due_at: new Date(plan.dueMs) } : row;
+  });
   await inTransaction(
     deps.db,
     async (trx) => {
-      await insertBookings(trx, intents.map((i) => bookingRowFromIntent(i, 'CONFIRMED', null, now)));
+      await insertBookings(trx, rows);
       await insertBookingCells(trx, intents.map((i) => ({ bookingId: i.bookingId, cells: i.cells })));
       if (!(await takeCells(trx, intents.flatMap((i) => i.cells)))) throw new CapacityConflict();
-      await appendEvents(trx, intents.map((i) => pipelineOutcomeEvent(i, 'CONFIRMED', ACTOR, now)));
+      await appendEvents(
+        trx,
+        intents.map((i, index) => {
+          const row = rows[index]!;
+          const extra = row.status === 'AWAITING_PAYMENT' ? { amountDueFen: row.amount_due_fen, paymentDueAt: row.payment_due_at } : {};
+          return pipelineOutcomeEvent(i, row.status, ACTOR, now, extra);
+        }),
+      );
     },
     options,
   );
@@ -74,11 +96,11 @@ async function markAllPersisted(deps: LifecycleDeps, intents: BookingIntent[]): 
   await Promise.all(intents.map((i) => markPersisted(deps.redis, deps.keys, i.storeId, i.bookingId)));
 }
 
-async function persistOne(deps: LifecycleDeps, intent: BookingIntent, options: TransactionOptions): Promise<PersistOutcome> {
+async function persistOne(deps: LifecycleDeps, intent: BookingIntent, plans: Map<string, PaymentPlan>, options: TransactionOptions): Promise<PersistOutcome> {
   try {
-    await persistTogether(deps, [intent], options);
+    await persistTogether(deps, [intent], plans, options);
     await markPersisted(deps.redis, deps.keys, intent.storeId, intent.bookingId);
-    return { bookingId: intent.bookingId, status: 'CONFIRMED', duplicate: false };
+    return { bookingId: intent.bookingId, status: statusFor(plans.get(intent.bookingId)), duplicate: false };
   } catch (error) {
     if (isDuplicateKeyError(error)) return existingOutcome(deps, intent);
     if (!(error instanceof CapacityConflict)) throw error;

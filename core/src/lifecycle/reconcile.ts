@@ -27,7 +27,12 @@ function inventoryTtlSeconds(localDate: string, timeZone: string, nowMs: number)
  * on and rewrites the ones that drifted. If the store's epoch is gone (Redis
  * lost its data), it rebuilds instead.
  */
-export async function reconcileStore(deps: LifecycleDeps, storeId: number, mode: 'repair' | 'rebuild' = 'repair'): Promise<ReconcileReport> {
+export async function reconcileStore(
+  deps: LifecycleDeps,
+  storeId: number,
+  mode: 'repair' | 'rebuild' = 'repair',
+  onlyDates?: readonly string[],
+): Promise<ReconcileReport> {
   const store = await findStore(deps.db, storeId);
   const report: ReconcileReport = { storeId, mode, days: 0, cellsChecked: 0, cellsChanged: 0, rebuilt: false };
   if (!store) return report;
@@ -37,6 +42,7 @@ export async function reconcileStore(deps: LifecycleDeps, storeId: number, mode:
   const cells = await storeCellsFrom(deps.db, storeId, now - DAY_MS);
   const byDay = new Map<string, { field: string; capacity: number; booked: number }[]>();
   for (const cell of cells) {
+    if (onlyDates && !onlyDates.includes(cell.localDate)) continue;
     const list = byDay.get(cell.localDate) ?? [];
     list.push({ field: cellField(cell.resourceId, cell.startMinute), capacity: cell.capacity, booked: cell.booked });
     byDay.set(cell.localDate, list);

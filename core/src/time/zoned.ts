@@ -6,6 +6,7 @@ import { Temporal } from 'temporal-polyfill';
  */
 
 export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 
 const dateFormatters = new Map<string, Intl.DateTimeFormat>();

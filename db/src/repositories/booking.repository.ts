@@ -123,3 +123,33 @@ export async function listCustomerBookings(db: Db, customerId: number, limit: nu
 export async function eventsOf(db: Db, bookingId: string) {
   return db.selectFrom('booking_events').selectAll().where('booking_id', '=', bookingId).orderBy('id').execute();
 }
+
+export async function setCheckinCode(trx: Db, bookingId: string, code: string | null): Promise<void> {
+  await trx.updateTable('bookings').set({ checkin_code: code }).where('id', '=', bookingId).execute();
+}
+
+/** Confirmed bookings of a store on a local day carrying this check-in code (normally one). */
+export async function bookingsByCheckinCode(db: Db, storeIds: readonly number[], localDate: string, code: string): Promise<BookingRow[]> {
+  if (storeIds.length === 0) return [];
+  return db
+    .selectFrom('bookings')
+    .selectAll()
+    .where('store_id', 'in', [...storeIds])
+    .where('local_date', '=', localDate)
+    .where('checkin_code', '=', code)
+    .where('status', '=', 'CONFIRMED')
+    .limit(5)
+    .execute();
+}
+
+/** AWAITING_PAYMENT bookings whose payment deadline has passed, oldest first. */
+export async function unpaidPastDeadline(db: Db, nowMs: number, limit: number): Promise<{ id: string; store_id: number }[]> {
+  return db
+    .selectFrom('bookings')
+    .select(['id', 'store_id'])
+    .where('status', '=', 'AWAITING_PAYMENT')
+    .where('payment_due_at', '<=', new Date(nowMs))
+    .orderBy('payment_due_at')
+    .limit(limit)
+    .execute();
+}

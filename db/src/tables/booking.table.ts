@@ -20,6 +20,11 @@ export interface BookingTable {
   version: Generated<number>;
   accepted_at: Date;
   updated_at: Date;
+  /** What must be paid online before the booking is confirmed (0 = nothing, pay at the store). */
+  amount_due_fen: Generated<number>;
+  payment_due_at: Date | null;
+  /** One-time check-in (核销) code, set when the booking is confirmed. */
+  checkin_code: string | null;
 }
 
 export interface BookingCellTable {
