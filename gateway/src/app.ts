@@ -7,6 +7,7 @@ import { authRoutes } from './routes/auth.routes.ts';
 import { bookingRoutes } from './routes/bookings.routes.ts';
 import { merchantRoutes } from './routes/merchant.routes.ts';
 import { opsRoutes } from './routes/ops.routes.ts';
+import { reviewRoutes } from './routes/reviews.routes.ts';
 import { storeRoutes } from './routes/stores.routes.ts';
 
 /** The Express app without a listening socket; server.ts listens, tests use it directly. */
@@ -23,6 +24,7 @@ export function buildApp(deps: GatewayDeps): Express {
   app.use(authRoutes(deps));
   app.use(storeRoutes(deps));
   app.use(merchantRoutes(deps));
+  app.use(reviewRoutes(deps));
   if (deps.serveDemoPage) app.use(express.static(path.join(import.meta.dirname, '../public'), { index: 'index.html' }));
   app.use(notFoundHandler);
   app.use(errorMiddleware(deps.log));

@@ -10,6 +10,9 @@ export interface ResourceTable {
   capacity: Generated<number>;
   status: Generated<'active' | 'inactive'>;
   created_at: Date;
+  /** Sum and number of staff ratings this resource received in reviews. */
+  rating_sum: Generated<number>;
+  rating_count: Generated<number>;
 }
 
 export interface ResourceSkillTable {

@@ -16,6 +16,9 @@ export interface StoreTable {
   hold_seconds: Generated<number>;
   status: Generated<'active' | 'closed'>;
   created_at: Date;
+  /** Sum and number of review ratings (1–5), kept in step with `reviews` by the review transaction. */
+  rating_sum: Generated<number>;
+  rating_count: Generated<number>;
 }
 
 export type StoreRow = Selectable<StoreTable>;

@@ -2,6 +2,8 @@ import { z } from 'zod';
 
 import { BookingStatuses } from '../../../core/src/booking/state-machine.ts';
 import { ErrorCodes } from '../../../core/src/errors.ts';
+import { cleanReviewText, REVIEW_TEXT_MAX_CHARS, reviewTextLength } from '../../../core/src/reviews/review-input.ts';
+import { MAX_RATING, MIN_RATING, RATING_PRIOR_MEAN, RATING_PRIOR_WEIGHT } from '../../../core/src/reviews/score.ts';
 import { isLocalDate } from '../../../core/src/time/zoned.ts';
 
 // Validation messages reach users: Simplified Chinese by default.
@@ -105,10 +107,31 @@ export const AvailabilitySchema = z
 export const StoreListQuery = z
   .object({
     industry: z.string().max(32).optional(),
+    sort: z.enum(['id', 'rating']).default('id').meta({ description: 'rating: by rating.score descending, then id' }),
+    minRating: z.coerce
+      .number()
+      .min(MIN_RATING)
+      .max(MAX_RATING)
+      .optional()
+      .meta({ description: 'Only stores with reviews whose rating.score (unrounded) is at least this' }),
     limit: z.coerce.number().int().min(1).max(100).default(20),
     offset: z.coerce.number().int().min(0).max(100_000).default(0),
   })
   .strict();
+
+export const StoreRatingSchema = z
+  .object({
+    average: z.number().nullable().meta({ description: 'Mean rating, one decimal; null without reviews' }),
+    count: z.number(),
+    score: z.number().meta({
+      description: `Bayesian score search ranks by, two decimals: (${RATING_PRIOR_WEIGHT} × ${RATING_PRIOR_MEAN} + sum of ratings) / (${RATING_PRIOR_WEIGHT} + count)`,
+    }),
+  })
+  .meta({ id: 'StoreRating' });
+
+export const StaffRatingSchema = z
+  .object({ average: z.number().nullable(), count: z.number() })
+  .meta({ id: 'StaffRating', description: 'Staff ratings from reviews; average has one decimal, null without ratings' });
 
 export const StoreSummarySchema = z
   .object({
@@ -120,6 +143,7 @@ export const StoreSummarySchema = z
     lat: z.number(),
     lng: z.number(),
     timezone: z.string(),
+    rating: StoreRatingSchema,
   })
   .meta({ id: 'StoreSummary' });
 
@@ -135,7 +159,9 @@ export const StoreDetailSchema = StoreSummarySchema.extend({
       pricedPerPerson: z.boolean().meta({ description: 'true: the price is per person and multiplies by partySize' }),
     }),
   ),
-  resources: z.array(z.object({ id: z.number(), kind: z.string(), name: z.string(), skills: z.array(z.string()) })),
+  resources: z.array(
+    z.object({ id: z.number(), kind: z.string(), name: z.string(), skills: z.array(z.string()), rating: StaffRatingSchema.nullable().meta({ description: 'Staff only; null for rooms and equipment' }) }),
+  ),
 }).meta({ id: 'StoreDetail' });
 
 export const WechatLoginBody = z.object({ code: z.string().min(1).max(128) }).strict();
@@ -155,3 +181,58 @@ export const MerchantBookingsQuery = z
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })
   .strict();
+
+const rating = (what: string) =>
+  z
+    .number({ error: `${what}须为 ${MIN_RATING} 到 ${MAX_RATING} 的整数` })
+    .int(`${what}须为 ${MIN_RATING} 到 ${MAX_RATING} 的整数`)
+    .min(MIN_RATING, `${what}须为 ${MIN_RATING} 到 ${MAX_RATING} 的整数`)
+    .max(MAX_RATING, `${what}须为 ${MIN_RATING} 到 ${MAX_RATING} 的整数`);
+
+export const ReviewBody = z
+  .object({
+    rating: rating('评分').meta({ description: 'The service, 1–5 stars' }),
+    staffRating: rating('人员评分').optional().meta({ description: 'The staff member who served the booking, 1–5; only if one did' }),
+    text: z
+      .string()
+      .max(REVIEW_TEXT_MAX_CHARS * 4)
+      .transform(cleanReviewText)
+      .refine((t) => reviewTextLength(t) <= REVIEW_TEXT_MAX_CHARS, `评价内容最多 ${REVIEW_TEXT_MAX_CHARS} 个字`)
+      .default('')
+      .meta({ description: `Trimmed, control characters removed, at most ${REVIEW_TEXT_MAX_CHARS} characters` }),
+  })
+  .strict()
+  .meta({ id: 'CreateReview' });
+
+export const ReviewSchema = z
+  .object({
+    id: z.number(),
+    storeId: z.number(),
+    service: z.object({ id: z.number(), name: z.string().nullable() }),
+    staff: z.object({ id: z.number(), name: z.string().nullable() }).nullable(),
+    rating: z.number(),
+    staffRating: z.number().nullable(),
+    text: z.string(),
+    reviewer: z.string().meta({ description: 'Masked, e.g. 顾客***12; never a customer id or phone', example: '顾客***12' }),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Review' });
+
+/** A review with the booking it is about: for the customer who wrote it and the merchant it is about. */
+export const BookingReviewSchema = ReviewSchema.extend({ bookingId: z.string() }).meta({ id: 'BookingReview' });
+
+export const ReviewPageSchema = z.object({
+  reviews: z.array(ReviewSchema),
+  nextCursor: z.string().nullable().meta({ description: 'Pass as cursor for the next (older) page; null on the last page' }),
+});
+
+const reviewCursor = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'cursor 无效').meta({ description: 'nextCursor of the previous page' });
+
+export const ReviewListQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(50).default(20),
+    cursor: reviewCursor.optional(),
+  })
+  .strict();
+
+export const MerchantReviewsQuery = ReviewListQuery.extend({ storeId: id.optional() }).strict();

@@ -2,7 +2,9 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { computeSlots, datesTouched, plannedSlots } from '../../../core/src/availability/slots.ts';
 import { AppError } from '../../../core/src/errors.ts';
+import { staffRating } from '../../../core/src/reviews/score.ts';
 import { findStore, listStores } from '../../../db/src/repositories/catalog.repository.ts';
+import { resourceRatingTotals } from '../../../db/src/repositories/review.repository.ts';
 import { readInventory } from '../../../db/redis/inventory.ts';
 import { JobNames, rebuildJobId, rebuildJobOptions } from '../../../workers/src/jobs/contracts.ts';
 import type { GatewayDeps } from '../deps.ts';
@@ -15,6 +17,7 @@ describeRoute({
   method: 'get',
   path: '/v1/stores',
   summary: 'Active stores, optionally of one industry',
+  description: 'sort=rating orders by rating.score (a Bayesian average, so a few reviews do not outrank many), then id; minRating keeps only reviewed stores whose score reaches it.',
   request: { query: StoreListQuery },
   ok: { status: 200, schema: z.object({ stores: z.array(StoreSummarySchema) }), description: 'Stores' },
   errors: [400],
@@ -49,7 +52,7 @@ export function storeRoutes(deps: GatewayDeps): Router {
   router.get('/v1/stores/:id', async (req, res) => {
     const { id } = parse(IdParams, req.params, 'params');
     const catalog = await deps.catalog.get(id);
-    const row = await findStore(deps.db, id);
+    const [row, ratings] = await Promise.all([findStore(deps.db, id), resourceRatingTotals(deps.db, id)]);
     if (!row) throw new AppError('STORE_NOT_FOUND', `store ${id} not found`);
     res.json({
       ...storeSummary(row),
@@ -62,7 +65,13 @@ export function storeRoutes(deps: GatewayDeps): Router {
         maxPartySize: s.maxPartySize,
         pricedPerPerson: s.requirements.some((r) => r.perPerson),
       })),
-      resources: catalog.resources.map((r) => ({ id: r.id, kind: r.kind, name: r.name, skills: r.skills })),
+      resources: catalog.resources.map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        name: r.name,
+        skills: r.skills,
+        rating: r.kind === 'staff' ? staffRating(ratings.get(r.id) ?? { sum: 0, count: 0 }) : null,
+      })),
     });
   });
 
