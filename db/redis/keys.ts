@@ -25,6 +25,8 @@ export interface RedisKeys {
   /** Passed to BullMQ as its `prefix`. */
   queuePrefix: string;
   lease(name: string): string;
+  /** A WeChat Pay notify nonce seen in the last few minutes (replay protection). */
+  payNotifyNonce(nonce: string): string;
   /** A worker's published metrics and the set that lists every publisher (same slot, so MGET works). */
   workerMetrics(processId: string): { member: string; members: string };
   workerMetricsMembers: string;
@@ -61,6 +63,7 @@ export function redisKeys(prefix: string): RedisKeys {
     },
     queuePrefix: `${prefix}:{q}`,
     lease: (name) => `${prefix}:{lease}:${name}`,
+    payNotifyNonce: (nonce) => `${prefix}:{paynonce}:${nonce}`,
     workerMetrics: (processId) => ({ member: `${prefix}:{metrics}:worker:${processId}`, members: `${prefix}:{metrics}:workers` }),
     workerMetricsMembers: `${prefix}:{metrics}:workers`,
   };

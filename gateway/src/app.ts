@@ -7,6 +7,8 @@ import { authRoutes } from './routes/auth.routes.ts';
 import { bookingRoutes } from './routes/bookings.routes.ts';
 import { merchantRoutes } from './routes/merchant.routes.ts';
 import { opsRoutes } from './routes/ops.routes.ts';
+import { merchantMoneyRoutes } from './routes/merchant-money.routes.ts';
+import { paymentNotifyRoutes, paymentRoutes } from './routes/payments.routes.ts';
 import { reviewRoutes } from './routes/reviews.routes.ts';
 import { storeRoutes } from './routes/stores.routes.ts';
 
@@ -17,6 +19,8 @@ export function buildApp(deps: GatewayDeps): Express {
   app.set('etag', false);
   app.set('trust proxy', 'loopback');
   app.use(requestMetrics(deps.metrics));
+  // Before the JSON parser: WeChat Pay signs the exact bytes of its notifications.
+  app.use(paymentNotifyRoutes(deps));
   app.use(express.json({ limit: '32kb' }));
   // The booking routes first: POST /v1/bookings is the hot path and should not walk the other routers.
   app.use(bookingRoutes(deps));
@@ -25,6 +29,8 @@ export function buildApp(deps: GatewayDeps): Express {
   app.use(storeRoutes(deps));
   app.use(merchantRoutes(deps));
   app.use(reviewRoutes(deps));
+  app.use(paymentRoutes(deps));
+  app.use(merchantMoneyRoutes(deps));
   if (deps.serveDemoPage) app.use(express.static(path.join(import.meta.dirname, '../public'), { index: 'index.html' }));
   app.use(notFoundHandler);
   app.use(errorMiddleware(deps.log));

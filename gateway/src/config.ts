@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clockEnv, devDefault, mysqlEnv, parseEnv, phoneKeyEnv, redisEnv, runtimeEnv } from '../../core/src/config/env.ts';
+import { clockEnv, devDefault, mysqlEnv, parseEnv, phoneKeyEnv, redisEnv, runtimeEnv, wechatPayEnv } from '../../core/src/config/env.ts';
 
 const schema = {
   ...runtimeEnv,
@@ -7,6 +7,7 @@ const schema = {
   ...redisEnv,
   ...clockEnv,
   ...phoneKeyEnv,
+  ...wechatPayEnv,
   /** 0 = any free port (tests). */
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HTTP_HOST: z.string().default('127.0.0.1'),

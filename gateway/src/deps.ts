@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/src/clock.ts';
 import type { Logger } from '../../core/src/logging.ts';
+import type { WechatPay } from '../../core/src/wechatpay/from-config.ts';
 import type { PhoneKeys } from '../../core/src/pii/phone.ts';
 import type { Database } from '../../db/src/database.ts';
 import type { RedisKeys } from '../../db/redis/keys.ts';
@@ -26,6 +27,9 @@ export interface GatewayDeps {
   keys: RedisKeys;
   persistQueue: Queue;
   maintenanceQueue: Queue;
+  settlementQueue: Queue;
+  /** WeChat Pay; null when not configured (online payment then answers 503). */
+  payments: WechatPay | null;
   catalog: CatalogCache;
   tokens: TokenService;
   wechat: WechatLogin;

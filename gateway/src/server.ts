@@ -8,6 +8,8 @@ import { createLogger, type Logger } from '../../core/src/logging.ts';
 import { createDb } from '../../db/src/connection.ts';
 import { createRedis, whenReady } from '../../db/redis/connection.ts';
 import { redisKeys } from '../../db/redis/keys.ts';
+import { redisNonceStore } from '../../db/redis/nonce-store.ts';
+import { wechatPayFromSettings } from '../../core/src/wechatpay/from-config.ts';
 import { Queues } from '../../workers/src/jobs/contracts.ts';
 import { buildApp } from './app.ts';
 import { createTokenService } from './auth/tokens.ts';
@@ -42,7 +44,8 @@ export async function startGateway(config: GatewayConfig, options: { clock?: Clo
   const queueOptions = { connection: queueConnection, prefix: keys.queuePrefix };
   const persistQueue = new Queue(Queues.persist, queueOptions);
   const maintenanceQueue = new Queue(Queues.maintenance, queueOptions);
-  for (const queue of [persistQueue, maintenanceQueue]) queue.on('error', (error) => log.warn({ err: error, queue: queue.name }, 'queue error'));
+  const settlementQueue = new Queue(Queues.settlement, queueOptions);
+  for (const queue of [persistQueue, maintenanceQueue, settlementQueue]) queue.on('error', (error) => log.warn({ err: error, queue: queue.name }, 'queue error'));
 
   const deps: GatewayDeps = {
     clock,
@@ -52,6 +55,8 @@ export async function startGateway(config: GatewayConfig, options: { clock?: Clo
     keys,
     persistQueue,
     maintenanceQueue,
+    settlementQueue,
+    payments: wechatPayFromSettings(config, { clock, nonceStore: redisNonceStore(redis, keys) }),
     catalog: new CatalogCache(db, config.CATALOG_CACHE_TTL_MS),
     tokens: createTokenService({
       secret: config.JWT_SECRET,
@@ -91,7 +96,7 @@ export async function startGateway(config: GatewayConfig, options: { clock?: Clo
     stopping ??= (async () => {
       deps.accepting.value = false;
       await closeServer(server);
-      await Promise.all([persistQueue.close(), maintenanceQueue.close()]);
+      await Promise.all([persistQueue.close(), maintenanceQueue.close(), settlementQueue.close()]);
       await Promise.all([redis.quit().catch(() => redis.disconnect()), queueConnection.quit().catch(() => queueConnection.disconnect())]);
       await db.destroy();
       log.info('gateway stopped');

@@ -1,6 +1,13 @@
 import { createLogger } from '../../core/src/logging.ts';
 import { createTestEnv, type TestEnv } from '../../db/testing/test-env.ts';
 import { startFakeWechatApi, type FakeWechatApi } from '../../ops/fakes/wechat-api/fake-wechat-api.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { generateTestKeys } from '../../core/src/wechatpay/testing/keys.ts';
+import { type FakeWechatPay, type FakeWechatPayOptions, startFakeWechatPay } from '../../ops/fakes/wechat-pay/fake-wechat-pay.ts';
+import { merchantSettings, writeKeyFiles } from '../../ops/fakes/wechat-pay/key-files.ts';
 import { loadWorkerConfig } from '../../workers/src/config.ts';
 import { type RunningWorkers, startWorkers } from '../../workers/src/main.ts';
 import { loadGatewayConfig } from '../src/config.ts';
@@ -29,6 +36,10 @@ export function stackEnv(env: TestEnv, extra: Record<string, string> = {}): Reco
 export interface TestStack {
   env: TestEnv;
   wechat: FakeWechatApi;
+  /** The fake WeChat Pay the gateway and workers talk to (its own keys, real signatures). */
+  pay: FakeWechatPay;
+  /** WECHATPAY_* settings of this stack, for starting extra worker processes. */
+  payEnv: Record<string, string>;
   gateway: RunningGateway;
   workers: RunningWorkers | null;
   url: string;
@@ -40,12 +51,24 @@ export interface TestStack {
 }
 
 /** Gateway (and optionally workers) in-process against the real MariaDB and Redis, with the fake WeChat API. */
-export async function startTestStack(label: string, options: { workers?: boolean; workerEnv?: Record<string, string> } = {}): Promise<TestStack> {
+export async function startTestStack(
+  label: string,
+  options: { workers?: boolean; workerEnv?: Record<string, string>; pay?: Omit<FakeWechatPayOptions, 'clock' | 'keys' | 'port'> } = {},
+): Promise<TestStack> {
   const env = await createTestEnv(label);
   const wechat = await startFakeWechatApi({ appid: APPID, secret: SECRET, port: 0, clock: env.clock });
   const log = createLogger({ name: 'test', level: 'silent' });
+  const keys = generateTestKeys({ appid: APPID });
+  const keyDir = await mkdtemp(path.join(tmpdir(), 'zy-wxpay-'));
+  await writeKeyFiles(keyDir, keys);
+  const pay = await startFakeWechatPay({ port: 0, clock: env.clock, keys, refundSettleDelayMs: 50, notifyRetryScheduleMs: [200, 500, 1000, 2000], ...options.pay });
+  // The notify URL names the gateway's port, so the port is chosen before the gateway starts.
+  const httpPort = await freePort();
+  const payEnv = merchantSettings(keyDir, keys, pay.url, `http://127.0.0.1:${httpPort}`);
   const gateway = await startGateway(
-    loadGatewayConfig(stackEnv(env, { HTTP_PORT: '0', WECHAT_APPID: APPID, WECHAT_SECRET: SECRET, WECHAT_API_BASE: wechat.url, JWT_SECRET, CATALOG_CACHE_TTL_MS: '0' })),
+    loadGatewayConfig(
+      stackEnv(env, { HTTP_PORT: String(httpPort), WECHAT_APPID: APPID, WECHAT_SECRET: SECRET, WECHAT_API_BASE: wechat.url, JWT_SECRET, CATALOG_CACHE_TTL_MS: '0', CONSUMER_TOKEN_TTL_SECONDS: '86400', STAFF_TOKEN_TTL_SECONDS: '86400', ...payEnv }),
+    ),
     { clock: env.clock, log },
   );
   const workers =
@@ -60,6 +83,10 @@ export async function startTestStack(label: string, options: { workers?: boolean
               RECONCILE_CRON: '0 0 0 1 1 *',
               MATERIALIZE_CRON: '0 0 0 1 1 *',
               LEADER_LEASE_MS: '3000',
+              PAYMENT_DEADLINE_CRON: '* * * * * *',
+              PAYMENT_QUERY_CRON: '* * * * * *',
+              BILL_RECONCILE_CRON: '0 0 0 1 1 *',
+              ...payEnv,
               ...options.workerEnv,
             }),
           ),
@@ -90,6 +117,8 @@ export async function startTestStack(label: string, options: { workers?: boolean
   return {
     env,
     wechat,
+    pay,
+    payEnv,
     gateway,
     workers,
     url,
@@ -108,6 +137,8 @@ export async function startTestStack(label: string, options: { workers?: boolean
       await workers?.stop();
       await gateway.stop();
       await wechat.close();
+      await pay.stop();
+      await rm(keyDir, { recursive: true, force: true });
       await env.cleanup();
     },
   };
@@ -123,4 +154,15 @@ export async function waitForOutcome(stack: TestStack, token: string, bookingId:
     if (Date.now() > deadline) throw new Error(`booking ${bookingId} still PENDING after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

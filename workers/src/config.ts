@@ -1,17 +1,30 @@
 import { z } from 'zod';
-import { clockEnv, mysqlEnv, parseEnv, redisEnv, runtimeEnv } from '../../core/src/config/env.ts';
+import { clockEnv, mysqlEnv, parseEnv, redisEnv, runtimeEnv, wechatPayEnv } from '../../core/src/config/env.ts';
 
 const schema = {
   ...runtimeEnv,
   ...mysqlEnv,
   ...redisEnv,
   ...clockEnv,
-  /** Which pools this process runs: persist (booking writes), maintenance (sweeper, reconciler, rebuilds). */
+  ...wechatPayEnv,
+  /**
+   * Which pools this process runs: persist (booking writes), maintenance (sweeper, reconciler, rebuilds),
+   * settlement (WeChat Pay: payments, deadlines, refunds, daily bill; only when WeChat Pay is configured).
+   */
   WORKER_ROLES: z
     .string()
-    .default('persist,maintenance')
+    .default('persist,maintenance,settlement')
     .transform((v) => v.split(',').map((r) => r.trim()))
-    .pipe(z.array(z.enum(['persist', 'maintenance'])).min(1)),
+    .pipe(z.array(z.enum(['persist', 'maintenance', 'settlement'])).min(1)),
+  SETTLEMENT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  /** Payment deadlines passed → close the order, release the slot. */
+  PAYMENT_DEADLINE_CRON: z.string().default('*/2 * * * * *'),
+  /** Orders and refunds we have heard nothing about → ask WeChat (lost notifies). */
+  PAYMENT_QUERY_CRON: z.string().default('*/20 * * * * *'),
+  /** How long an unpaid order may stay silent before the query path asks WeChat about it. */
+  PAYMENT_QUERY_AFTER_MS: z.coerce.number().int().min(0).default(120_000),
+  /** Daily reconciliation with WeChat's trade bill of the previous China day (bills are ready after 10:00). */
+  BILL_RECONCILE_CRON: z.string().default('0 30 10 * * *'),
   /** Port of this process's /metrics and /healthz; 0 = any free port. */
   WORKER_HTTP_PORT: z.coerce.number().int().min(0).default(9102),
   /** Batch jobs one persist process writes at once (each batch is one MySQL transaction when all goes well). */

@@ -19,6 +19,10 @@ import { createPersistHandler } from './jobs/persist-bookings.ts';
 import { LeaderLease } from './maintenance/leader-lease.ts';
 import { createMaintenanceTasks } from './maintenance/tasks.ts';
 import { startMetricsPublisher } from './runtime/metrics-publisher.ts';
+import { wechatPayFromSettings } from '../../core/src/wechatpay/from-config.ts';
+import type { SettlementPayload } from './jobs/contracts.ts';
+import { createSettlementHandler } from './settlement/settlement-jobs.ts';
+import { createSettlementSweeps } from './settlement/settlement-sweeps.ts';
 import { createWorkerMetrics } from './runtime/metrics.ts';
 
 export interface RunningWorkers {
@@ -53,6 +57,8 @@ export async function startWorkers(config: WorkerConfig, options: { clock?: Cloc
   const workers: Worker[] = [];
   const tasks: ScheduledTask[] = [];
   let lease: LeaderLease | undefined;
+  let settlementLease: LeaderLease | undefined;
+  const queues: Queue[] = [];
   let relay: IntentRelay | undefined;
   let relayQueue: Queue | undefined;
 
@@ -110,6 +116,45 @@ export async function startWorkers(config: WorkerConfig, options: { clock?: Cloc
     );
   }
 
+  const wechatPay = config.WORKER_ROLES.includes('settlement')
+    ? wechatPayFromSettings(config, {
+        clock,
+        onExchange: (e) => metrics.wechatPayCalls.observe({ method: e.method, path: e.path.replace(/\/[A-Za-z0-9_-]{6,}(?=\/|$)/g, '/:id'), outcome: e.errorCode ?? String(e.status) }, e.durationMs / 1000),
+      })
+    : null;
+  if (config.WORKER_ROLES.includes('settlement') && !wechatPay) log.warn('settlement role skipped: WeChat Pay is not configured (WECHATPAY_*)');
+  if (wechatPay) {
+    const settlementQueue = new Queue<SettlementPayload>(Queues.settlement, { connection: bullConnection(), prefix: keys.queuePrefix });
+    queues.push(settlementQueue);
+    const moneyDeps = { ...deps, provider: wechatPay.provider };
+    workers.push(
+      new Worker<SettlementPayload>(Queues.settlement, createSettlementHandler(moneyDeps, settlementQueue, metrics, log), {
+        connection: bullConnection(),
+        prefix: keys.queuePrefix,
+        concurrency: config.SETTLEMENT_CONCURRENCY,
+        lockDuration: config.WORKER_LOCK_DURATION_MS,
+        stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
+        maxStalledCount: 3,
+      }),
+    );
+    settlementLease = new LeaderLease(redis, keys.lease('settlement'), config.LEADER_LEASE_MS);
+    await settlementLease.start();
+    const sweeps = createSettlementSweeps(deps, settlementQueue, { queryAfterMs: config.PAYMENT_QUERY_AFTER_MS });
+    const settlementLeaderOnly = (name: string, work: () => Promise<unknown>) => async () => {
+      if (!settlementLease?.isLeader) return;
+      try {
+        await work();
+      } catch (error) {
+        log.error({ err: error, task: name }, 'settlement sweep failed');
+      }
+    };
+    tasks.push(
+      cron.schedule(config.PAYMENT_DEADLINE_CRON, settlementLeaderOnly('payment-deadlines', sweeps.deadlines), { name: 'payment-deadlines', noOverlap: true }),
+      cron.schedule(config.PAYMENT_QUERY_CRON, settlementLeaderOnly('payment-query', sweeps.staleMoney), { name: 'payment-query', noOverlap: true }),
+      cron.schedule(config.BILL_RECONCILE_CRON, settlementLeaderOnly('bill-reconcile', sweeps.bill), { name: 'bill-reconcile', noOverlap: true, timezone: 'Asia/Shanghai' }),
+    );
+  }
+
   for (const worker of workers) {
     worker.on('error', (error) => log.warn({ err: error, queue: worker.name }, 'worker error'));
     worker.on('failed', (job, error) => log.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'job failed'));
@@ -134,7 +179,9 @@ export async function startWorkers(config: WorkerConfig, options: { clock?: Cloc
         log.warn('grace period over: abandoning jobs still running (they will be redelivered)');
         await Promise.all(workers.map((w) => w.close(true)));
       }
+      for (const queue of queues) await queue.close();
       await lease?.stop();
+      await settlementLease?.stop();
       await stopPublishing();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // BullMQ leaves connections it was given open; they are ours to close.

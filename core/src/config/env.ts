@@ -102,3 +102,22 @@ export function mysqlSettingsFrom(env: {
 }) {
   return { host: env.MYSQL_HOST, port: env.MYSQL_PORT, user: env.MYSQL_USER, password: env.MYSQL_PASSWORD, database: env.MYSQL_DATABASE, poolSize: env.MYSQL_POOL_SIZE };
 }
+
+/**
+ * WeChat Pay API v3. Either every key setting is given or none: without them
+ * the product runs pay-at-store only (online payment answers 503).
+ */
+export const wechatPayEnv = {
+  WECHATPAY_API_BASE: z.string().url().default('https://api.mch.weixin.qq.com'),
+  WECHATPAY_MCHID: z.string().regex(/^\d{1,32}$/).optional(),
+  /** The mini program the orders are paid in (bound to the mchid). */
+  WECHATPAY_APPID: z.string().optional(),
+  WECHATPAY_SERIAL: z.string().optional(),
+  WECHATPAY_PRIVATE_KEY_PATH: z.string().optional(),
+  WECHATPAY_PUBLIC_KEY_ID: z.string().optional(),
+  WECHATPAY_PUBLIC_KEY_PATH: z.string().optional(),
+  WECHATPAY_APIV3_KEY: z.string().optional(),
+  WECHATPAY_NOTIFY_URL: z.string().url().optional(),
+  WECHATPAY_REFUND_NOTIFY_URL: z.string().url().optional(),
+  WECHATPAY_TIMEOUT_MS: intFromEnv(5000),
+};

@@ -4,6 +4,4 @@ import type { LifecycleDeps } from './deps.ts';
 /** The life cycle plus the payment provider: what every step that moves money needs. */
 export interface MoneyDeps extends LifecycleDeps {
   provider: PaymentProvider;
-  /** Public HTTPS URL WeChat Pay posts payment results to (no query string). */
-  notifyUrl: string;
 }

@@ -45,7 +45,13 @@ export interface PaymentProvider {
   closeOrder(outTradeNo: string): Promise<'closed' | 'already-paid'>;
   refund(input: { outRefundNo: string; outTradeNo: string; refundFen: number; totalFen: number; reason: string }): Promise<ProviderRefund>;
   queryRefund(outRefundNo: string): Promise<ProviderRefund | null>;
+  /** The provider's record of one China calendar day: payments by success time, refunds by refund time. */
+  tradeBill(billDate: string): Promise<BillEntry[]>;
 }
+
+export type BillEntry =
+  | { kind: 'payment'; outTradeNo: string; transactionId: string; amountFen: number }
+  | { kind: 'refund'; outTradeNo: string; outRefundNo: string; amountFen: number };
 
 /** Provider failures worth retrying (timeouts, 5xx, rate limits) carry `retryable: true`. */
 export function isRetryableProviderError(error: unknown): boolean {

@@ -32,6 +32,9 @@ export function viewFromRow(row: BookingRow, locale: Locale): BookingView {
     note: row.note,
     acceptedAt: row.accepted_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+    amountDueFen: row.amount_due_fen,
+    paymentDueAt: row.status === 'AWAITING_PAYMENT' && row.payment_due_at ? row.payment_due_at.toISOString() : null,
+    checkinCode: row.status === 'CONFIRMED' ? row.checkin_code : null,
   };
 }
 
@@ -53,6 +56,9 @@ export function viewFromIntent(intent: BookingIntent, locale: Locale): BookingVi
     note: intent.note,
     acceptedAt: iso(intent.acceptedAt),
     updatedAt: iso(intent.acceptedAt),
+    amountDueFen: 0,
+    paymentDueAt: null,
+    checkinCode: null,
   };
 }
 

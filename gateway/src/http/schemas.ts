@@ -69,10 +69,14 @@ export const BookingViewSchema = z
     note: z.string(),
     acceptedAt: z.string(),
     updatedAt: z.string(),
+    amountDueFen: z.number().meta({ description: 'What must be paid online before the booking is confirmed (0 = pay at the store), fen' }),
+    paymentDueAt: z.string().nullable().meta({ description: 'Pay before this instant or the slot is released' }),
+    checkinCode: z.string().nullable().meta({ description: 'One-time check-in code (核销码), shown to the customer once confirmed' }),
   })
   .meta({ id: 'Booking' });
 
 export const MerchantBookingViewSchema = BookingViewSchema.extend({
+  checkinCode: z.null().meta({ description: 'Never shown to staff: the customer presents it' }),
   customer: z.object({ id: z.number(), phoneMasked: z.string().nullable() }),
 }).meta({ id: 'MerchantBooking' });
 
@@ -236,3 +240,87 @@ export const ReviewListQuery = z
   .strict();
 
 export const MerchantReviewsQuery = ReviewListQuery.extend({ storeId: id.optional() }).strict();
+
+// ── payments ──────────────────────────────────────────────────────────────────
+
+export const PaymentStartSchema = z
+  .object({
+    status: z.enum(['PAY', 'PAID']),
+    outTradeNo: z.string(),
+    amountFen: z.number(),
+    dueAt: z.string().nullable(),
+    requestPayment: z
+      .object({ appId: z.string(), timeStamp: z.string(), nonceStr: z.string(), package: z.string(), signType: z.literal('RSA'), paySign: z.string() })
+      .nullable()
+      .meta({ description: 'Pass to wx.requestPayment as is; the booking confirms when WeChat tells us, never on the client callback' }),
+  })
+  .meta({ id: 'PaymentStart' });
+
+export const CancellationQuoteSchema = z
+  .object({
+    bookingId: z.string(),
+    cancellable: z.boolean(),
+    paidFen: z.number(),
+    rule: z.enum(['FREE_CANCELLATION', 'LATE_CANCELLATION', 'MERCHANT_CANCELLED', 'NO_SHOW']).nullable(),
+    feeFen: z.number(),
+    refundFen: z.number(),
+    freeUntil: z.string().nullable(),
+  })
+  .meta({ id: 'CancellationQuote' });
+
+export const CheckInBody = z.object({ code: z.string().trim().regex(/^\d{6}$/, '核销码为 6 位数字') }).strict();
+
+const percent = z.number().int().min(0).max(100);
+export const PaymentPolicyBody = z
+  .object({
+    mode: z.enum(['none', 'deposit', 'full']),
+    depositFixedFen: z.number().int().min(1).max(100_000_000).nullable().default(null),
+    depositPercent: z.number().int().min(1).max(100).nullable().default(null),
+    target: z.enum(['all', 'new_customers', 'prior_no_shows', 'amount_above']).default('all'),
+    targetAmountFen: z.number().int().min(0).max(100_000_000).nullable().default(null),
+    targetNoShows: z.number().int().min(1).max(100).default(1),
+    paymentWindowMinutes: z.number().int().min(1).max(1440).default(15),
+    freeCancelHours: z.number().int().min(0).max(720).default(24),
+    lateCancelFeePercent: percent.default(100),
+    noShowFeePercent: percent.default(100),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.mode === 'deposit' && (p.depositFixedFen === null) === (p.depositPercent === null)) {
+      ctx.addIssue({ code: 'custom', path: ['depositFixedFen'], message: '定金需设置固定金额或比例（二选一）' });
+    }
+    if (p.mode !== 'deposit' && (p.depositFixedFen !== null || p.depositPercent !== null)) {
+      ctx.addIssue({ code: 'custom', path: ['mode'], message: '只有定金模式可以设置定金金额或比例' });
+    }
+    if (p.target === 'amount_above' && p.targetAmountFen === null) {
+      ctx.addIssue({ code: 'custom', path: ['targetAmountFen'], message: '按金额收定金时需设置金额门槛' });
+    }
+  })
+  .meta({ id: 'PaymentPolicy' });
+
+export const LedgerQuery = z
+  .object({ from: LocalDate, to: LocalDate, storeId: id.optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) })
+  .strict()
+  .refine((q) => q.from <= q.to, { message: '开始日期不能晚于结束日期', path: ['from'] });
+
+export const LedgerSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    timezone: z.string(),
+    totals: z.object({ receivedFen: z.number(), refundedFen: z.number(), netFen: z.number() }),
+    entries: z.array(
+      z.object({
+        id: z.number(),
+        kind: z.enum(['PAYMENT', 'REFUND']),
+        amountFen: z.number().meta({ description: 'Signed fen: + received, − refunded' }),
+        bookingId: z.string(),
+        storeId: z.number(),
+        providerRef: z.string(),
+        occurredAt: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: 'Ledger' });
+
+export const BillDateQuery = z.object({ date: LocalDate }).strict();

@@ -21,6 +21,7 @@ import {
   IdempotencyHeaders,
 } from '../http/schemas.ts';
 import { parse } from '../http/validate.ts';
+import { queueRefunds } from '../payments/queue-refunds.ts';
 
 describeRoute({
   method: 'post',
@@ -104,7 +105,8 @@ export function bookingRoutes(deps: GatewayDeps): Router {
     const { id } = parse(BookingIdParams, req.params, 'params');
     const { reason } = parse(CancelBody, req.body ?? {}, 'body');
     const actor = actorOf(res);
-    await cancelBooking(deps, actor, id, reason);
+    const cancelled = await cancelBooking(deps, actor, id, reason);
+    await queueRefunds(deps, cancelled.refundIds);
     res.json(viewOf(await findVisibleBooking(deps, actor, id), negotiateLocale(req.headers['accept-language'])));
   });
 

@@ -15,6 +15,7 @@ import type { GatewayDeps } from '../deps.ts';
 import { describeRoute } from '../http/openapi.ts';
 import { BookingIdParams, CancelBody, MerchantBookingViewSchema, MerchantBookingsQuery, StoreSummarySchema } from '../http/schemas.ts';
 import { parse } from '../http/validate.ts';
+import { queueRefunds } from '../payments/queue-refunds.ts';
 import { storeSummary } from '../stores/store-view.ts';
 
 describeRoute({
@@ -64,7 +65,7 @@ export function merchantRoutes(deps: GatewayDeps): Router {
     const phones = new Map(
       customers.map((c) => [c.id, c.phone_enc && c.phone_key_id !== null ? maskPhone(decryptPhone(c.phone_enc, c.phone_key_id, deps.phoneKeys)) : null]),
     );
-    return items.map(({ view, customerId }) => ({ ...view, customer: { id: customerId, phoneMasked: phones.get(customerId) ?? null } }));
+    return items.map(({ view, customerId }) => ({ ...view, checkinCode: null, customer: { id: customerId, phoneMasked: phones.get(customerId) ?? null } }));
   }
 
   async function foundView(found: Awaited<ReturnType<typeof findVisibleBooking>>, acceptLanguage: string | undefined) {
@@ -108,7 +109,8 @@ export function merchantRoutes(deps: GatewayDeps): Router {
     const { id } = parse(BookingIdParams, req.params, 'params');
     const { reason } = parse(CancelBody, req.body ?? {}, 'body');
     const actor = actorOf(res);
-    await cancelBooking(deps, actor, id, reason === 'CUSTOMER_REQUEST' ? 'MERCHANT_REQUEST' : reason);
+    const cancelled = await cancelBooking(deps, actor, id, reason === 'CUSTOMER_REQUEST' ? 'MERCHANT_REQUEST' : reason);
+    await queueRefunds(deps, cancelled.refundIds);
     res.json(await foundView(await findVisibleBooking(deps, actor, id), req.headers['accept-language']));
   });
 

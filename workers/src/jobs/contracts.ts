@@ -3,16 +3,59 @@
  * names, job names, payloads, ids and options. The gateway imports this file
  * and nothing else from workers/.
  */
+import { createHash } from 'node:crypto';
 import type { BookingIntent } from '../../../core/src/booking/intent.ts';
+import type { ProviderRefund, ProviderTransaction } from '../../../core/src/payments/provider.ts';
 
 export const Queues = {
   persist: 'booking-persist',
   maintenance: 'inventory-maintenance',
+  settlement: 'payment-settlement',
 } as const;
 
 export const JobNames = {
   persistBookings: 'persist:bookings',
   rebuildInventory: 'rebuild:inventory',
+  /** A verified paid transaction (notify) or an order to ask WeChat about (query path). */
+  settlePayment: 'settle:payment',
+  expireUnpaid: 'expire:unpaid',
+  issueRefund: 'refund:issue',
+  /** A verified refund notify, or a refund to ask WeChat about. */
+  settleRefund: 'refund:settle',
+  reconcileBill: 'reconcile:bill',
+} as const;
+
+/** Job data of the settlement queue. Ids and amounts only: no openid, no phone. */
+export type SettlementPayload =
+  | { kind: 'transaction'; transaction: ProviderTransaction; source: 'notify' }
+  | { kind: 'order'; outTradeNo: string }
+  | { kind: 'unpaid'; bookingId: string }
+  | { kind: 'refund'; refundId: number }
+  | { kind: 'refund-result'; refund: ProviderRefund; source: 'notify' }
+  | { kind: 'refund-check'; outRefundNo: string }
+  | { kind: 'bill'; billDate: string };
+
+export const settlementJobIds = {
+  /**
+   * One settle job per distinct WeChat transaction report: duplicate notifies collapse while the job exists,
+   * while a report with different content (a forged amount settled as a mismatch) never hides the genuine one.
+   */
+  transaction: (transaction: ProviderTransaction) =>
+    `pay-${transaction.outTradeNo}-${createHash('sha1').update(JSON.stringify(transaction)).digest('hex').slice(0, 16)}`,
+  order: (outTradeNo: string, bucket: number) => `query-${outTradeNo}-${bucket}`,
+  unpaid: (bookingId: string, bucket: number) => `unpaid-${bookingId}-${bucket}`,
+  refund: (refundId: number, bucket: number) => `refund-${refundId}-${bucket}`,
+  refundResult: (outRefundNo: string, status: string) => `refunded-${outRefundNo}-${status}`,
+  refundCheck: (outRefundNo: string, bucket: number) => `refundq-${outRefundNo}-${bucket}`,
+  bill: (billDate: string) => `bill-${billDate}`,
+};
+
+export const settlementJobOptions = {
+  attempts: 10,
+  // 1 s, 2 s, 4 s … ≈ 17 min in all: rides out a WeChat Pay hiccup; the sweeps re-drive anything older.
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 3600, count: 10000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
 } as const;
 
 /**

@@ -54,6 +54,19 @@ export function createWorkerMetrics() {
       labelNames: ['result'],
       registers: [registry],
     }),
+    settlements: new Counter({
+      name: 'zhiyue_settlement_jobs_total',
+      help: 'Settlement jobs by kind and result (confirmed, revived, refund, expired, refund_success, mismatch, …)',
+      labelNames: ['kind', 'result'],
+      registers: [registry],
+    }),
+    wechatPayCalls: new Histogram({
+      name: 'zhiyue_wechatpay_call_seconds',
+      help: 'WeChat Pay API calls by path template and outcome',
+      labelNames: ['method', 'path', 'outcome'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
     rebuilds: new Counter({
       name: 'zhiyue_inventory_rebuilds_total',
       help: 'Stores whose Redis inventory was rebuilt from MySQL',
