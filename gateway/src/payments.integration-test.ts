@@ -5,6 +5,7 @@ import { materializeStore } from '../../core/src/lifecycle/materialize.ts';
 import { reconcileBillDay } from '../../core/src/lifecycle/reconcile-payments.ts';
 import { createStaffUser } from '../../db/src/repositories/catalog-admin.repository.ts';
 import { createSalon, type SalonFixture } from '../../db/testing/fixtures.ts';
+import { createFinishedBooking } from '../../db/testing/finished-bookings.ts';
 import { startTestStack, type TestStack, waitForOutcome } from '../testing/test-stack.ts';
 
 /**
@@ -113,6 +114,30 @@ describe('payment policies (merchant API)', () => {
     const foreign = await stack.request('PUT', `/v1/merchant/services/${salon.haircutId}/payment-policy`, { token: otherOwner, body: { mode: 'none' } });
     expect([foreign.status, foreign.body.error.code]).toEqual([400, 'SERVICE_NOT_FOUND']);
     expect((await stack.request('GET', `/v1/merchant/services/${salon.haircutId}/payment-policy`, { token: owner })).body.mode).toBe('full');
+  });
+});
+
+describe('deposit targeting', () => {
+  it('when a deposit targets customers with a prior no-show, then only they must pay; newcomers are confirmed at once', async () => {
+    const flaky = await stack.login('pay-flaky');
+    const newcomer = await stack.login('pay-newcomer');
+    const bookAt = async (token: string, startAt: string) => {
+      const accepted = await stack.request('POST', '/v1/bookings', { token, headers: { 'idempotency-key': key() }, body: { storeId: otherSalon.storeId, serviceId: otherSalon.haircutId, startAt } });
+      expect(accepted.status).toBe(202);
+      return waitForOutcome(stack, token, accepted.body.bookingId);
+    };
+    const first = await bookAt(flaky, at(TOMORROW, '10:00'));
+    const customerId = (await bookingRow(first.bookingId)).customer_id;
+    await createFinishedBooking(stack.env.db, { merchantId: otherSalon.merchantId, storeId: otherSalon.storeId, serviceId: otherSalon.haircutId, customerId, status: 'NO_SHOW', startMs: Date.parse(at('2026-11-20', '10:00')) });
+    const policy = await stack.request('PUT', `/v1/merchant/services/${otherSalon.haircutId}/payment-policy`, {
+      token: otherOwner,
+      body: { mode: 'deposit', depositFixedFen: 2000, target: 'prior_no_shows', targetNoShows: 1 },
+    });
+    expect(policy.status).toBe(200);
+    expect(await bookAt(flaky, at(TOMORROW, '12:00'))).toMatchObject({ status: 'AWAITING_PAYMENT', amountDueFen: 2000 });
+    expect(await bookAt(newcomer, at(TOMORROW, '14:00'))).toMatchObject({ status: 'CONFIRMED', amountDueFen: 0 });
+    const free = await stack.request('POST', `/v1/bookings/${first.bookingId}/payment`, { token: flaky });
+    expect([free.status, free.body.error.code]).toEqual([409, 'PAYMENT_NOT_REQUIRED']);
   });
 });
 
