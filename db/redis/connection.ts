@@ -16,6 +16,8 @@ declare module 'ioredis' {
     repairInventory(numKeys: number, ...keysAndArgs: Arg[]): Result<number[], Context>;
     acquireLease(lease: string, owner: string, leaseMs: number): Result<number, Context>;
     releaseLease(lease: string, owner: string): Result<number, Context>;
+    moveHold(numKeys: number, ...keysAndArgs: Arg[]): Result<number[], Context>;
+    settleMove(numKeys: number, ...keysAndArgs: Arg[]): Result<number, Context>;
   }
 }
 

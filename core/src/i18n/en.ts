@@ -1,3 +1,4 @@
+import type { NotificationKind } from '../notifications/kinds.ts';
 import type { Messages } from './zh-CN.ts';
 
 /** English, for staff tooling and API consumers who ask for it with Accept-Language. */
@@ -21,7 +22,8 @@ export const en: Messages = {
     PARTY_TOO_LARGE: 'At most {max} people per booking',
     CUSTOMER_LIMIT_REACHED: 'You reached the daily limit of {limit} bookings at this store',
     INVALID_TRANSITION: 'The booking cannot do this in its current state',
-    BOOKING_ALREADY_STARTED: 'The booking has started and can no longer be cancelled',
+    BOOKING_ALREADY_STARTED: 'The booking has started and can no longer be cancelled or rescheduled',
+    RESCHEDULE_LIMIT_REACHED: 'A booking can be rescheduled at most {max} times; cancel and book again for another time',
     PAYMENT_NOT_REQUIRED: 'This booking needs no online payment',
     PAYMENT_DEADLINE_PASSED: 'The payment deadline has passed and the slot was released; please book again',
     PAYMENT_UNAVAILABLE: 'WeChat Pay is temporarily unavailable; please try again later',
@@ -55,4 +57,19 @@ export const en: Messages = {
   reviews: {
     reviewer: 'Customer***{tag}',
   },
+  notifications: {
+    BOOKING_CONFIRMED: { title: 'Booking confirmed', body: 'Your {serviceName} at {storeName} ({startTime}) is confirmed. Check-in code {checkinCode}.' },
+    BOOKING_CHANGED: { title: 'Booking moved', body: 'Your {serviceName} at {storeName} now starts {startTime}.' },
+    BOOKING_CANCELLED: { title: 'Booking cancelled', body: 'Your {serviceName} at {storeName} ({startTime}) was cancelled.' },
+    PAYMENT_RECEIVED: { title: 'Payment received', body: 'We received {amount} for {serviceName} ({startTime}).' },
+    REFUND_ISSUED: { title: 'Refund issued', body: '{storeName} refunded {amount} to your original payment method.' },
+    PAYMENT_EXPIRED: { title: 'Payment timed out', body: 'Your {serviceName} at {storeName} was not paid in time; the slot was released.' },
+    WAITLIST_OFFER: { title: 'A place opened up', body: '{serviceName} at {storeName} ({startTime}) has a place for you; confirm soon.' },
+    REMINDER: { title: 'Reminder', body: 'Your {serviceName} at {storeName} starts {startTime}.' },
+    REVIEW_REQUEST: { title: 'How was it?', body: 'Thanks for visiting {storeName}; rate your {serviceName}.' },
+    NEW_BOOKING: { title: 'New booking', body: '{customerLabel} booked {serviceName} at {startTime}.' },
+    BOOKING_CANCELLED_BY_CUSTOMER: { title: 'Customer cancelled', body: '{customerLabel} cancelled {serviceName} ({startTime}).' },
+    DAILY_DIGEST: { title: "Tomorrow's bookings", body: '{storeName} has {count} bookings on {date}.' },
+    WEEKLY_REPORT: { title: 'Last week', body: '{storeName} completed {count} bookings and took {amount} last week.' },
+  } satisfies Record<NotificationKind, { title: string; body: string }>,
 };

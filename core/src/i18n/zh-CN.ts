@@ -1,3 +1,4 @@
+import type { NotificationKind } from '../notifications/kinds.ts';
 import type { ErrorCode } from '../errors.ts';
 import type { BookingStatus } from '../booking/state-machine.ts';
 
@@ -22,7 +23,8 @@ export const zhCN = {
     PARTY_TOO_LARGE: '单次最多预约 {max} 人',
     CUSTOMER_LIMIT_REACHED: '您当天在本店的预约已达上限（{limit} 个）',
     INVALID_TRANSITION: '当前预约状态不允许此操作',
-    BOOKING_ALREADY_STARTED: '预约已开始，无法取消',
+    BOOKING_ALREADY_STARTED: '预约已开始，无法取消或改期',
+    RESCHEDULE_LIMIT_REACHED: '每个预约最多改期 {max} 次，如需其他时间请取消后重新预约',
     PAYMENT_NOT_REQUIRED: '该预约无需在线支付',
     PAYMENT_DEADLINE_PASSED: '支付已超时，预约已释放，请重新预约',
     PAYMENT_UNAVAILABLE: '微信支付暂时不可用，请稍后再试',
@@ -57,6 +59,21 @@ export const zhCN = {
     /** How a reviewer is shown publicly; {tag} comes from reviewerTag(), never the customer id. */
     reviewer: '顾客***{tag}',
   },
+  notifications: {
+    BOOKING_CONFIRMED: { title: '预约成功', body: '您在{storeName}预约的{serviceName}（{startTime}）已确认，到店出示核销码 {checkinCode}。' },
+    BOOKING_CHANGED: { title: '预约已改期', body: '您在{storeName}的{serviceName}已改到 {startTime}。' },
+    BOOKING_CANCELLED: { title: '预约已取消', body: '您在{storeName}的{serviceName}（{startTime}）已取消。' },
+    PAYMENT_RECEIVED: { title: '支付成功', body: '已收到您为{serviceName}（{startTime}）支付的 {amount}。' },
+    REFUND_ISSUED: { title: '退款成功', body: '{storeName}已退款 {amount}，将原路退回。' },
+    PAYMENT_EXPIRED: { title: '支付超时', body: '您在{storeName}预约的{serviceName}未在规定时间内支付，名额已释放。' },
+    WAITLIST_OFFER: { title: '候补名额到啦', body: '{storeName}的{serviceName}（{startTime}）有空位了，请尽快确认。' },
+    REMINDER: { title: '预约提醒', body: '您预约的{storeName}{serviceName}将于 {startTime} 开始，请准时到店。' },
+    REVIEW_REQUEST: { title: '邀请评价', body: '感谢光临{storeName}，欢迎为本次{serviceName}打分评价。' },
+    NEW_BOOKING: { title: '新预约', body: '{customerLabel}预约了{serviceName}，时间 {startTime}。' },
+    BOOKING_CANCELLED_BY_CUSTOMER: { title: '顾客取消预约', body: '{customerLabel}取消了{serviceName}（{startTime}）。' },
+    DAILY_DIGEST: { title: '明日预约汇总', body: '{storeName} {date} 共有 {count} 个预约。' },
+    WEEKLY_REPORT: { title: '上周经营周报', body: '{storeName}上周完成预约 {count} 个，收款 {amount}。' },
+  } satisfies Record<NotificationKind, { title: string; body: string }>,
 };
 
 export type Messages = typeof zhCN;

@@ -153,3 +153,44 @@ export async function unpaidPastDeadline(db: Db, nowMs: number, limit: number): 
     .limit(limit)
     .execute();
 }
+
+/** Swaps a booking's cells (reschedule); the caller holds the booking's row lock. */
+export async function replaceBookingCells(trx: Transaction<Database>, bookingId: string, cells: readonly CellQuantity[]): Promise<void> {
+  await trx.deleteFrom('booking_cells').where('booking_id', '=', bookingId).execute();
+  await insertBookingCells(trx, bookingId, cells);
+}
+
+export interface BookingSlot {
+  startMs: number;
+  endMs: number;
+  localDate: string;
+  resourceId: number | null;
+}
+
+/** Moves a booking to another slot; false if its status changed meanwhile (compare-and-set like transitionBooking). */
+export async function moveBookingSlot(trx: Db, bookingId: string, from: readonly BookingStatus[], slot: BookingSlot, nowMs: number): Promise<boolean> {
+  const result = await trx
+    .updateTable('bookings')
+    .set((eb) => ({
+      starts_at: new Date(slot.startMs),
+      ends_at: new Date(slot.endMs),
+      local_date: slot.localDate,
+      resource_id: slot.resourceId,
+      updated_at: new Date(nowMs),
+      version: eb('version', '+', 1),
+    }))
+    .where('id', '=', bookingId)
+    .where('status', 'in', [...from])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function countBookingEvents(db: Db, bookingId: string, type: string): Promise<number> {
+  const row = await db
+    .selectFrom('booking_events')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('booking_id', '=', bookingId)
+    .where('type', '=', type)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

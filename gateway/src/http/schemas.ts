@@ -80,6 +80,14 @@ export const MerchantBookingViewSchema = BookingViewSchema.extend({
   customer: z.object({ id: z.number(), phoneMasked: z.string().nullable() }),
 }).meta({ id: 'MerchantBooking' });
 
+export const RescheduleBody = z
+  .object({
+    startAt: z.iso.datetime({ offset: true, error: 'startAt 须为带时区的 ISO 8601 时间' }).meta({ example: '2026-12-03T14:00:00+08:00' }),
+    resourceId: bodyId.optional().meta({ description: 'Another staff member or room; omit to keep the current one when free at the new time (else anyone qualified)' }),
+  })
+  .strict()
+  .meta({ id: 'RescheduleBooking' });
+
 export const CancelBody = z.object({ reason: z.string().trim().max(64).default('CUSTOMER_REQUEST') }).strict();
 
 export const AvailabilityQuery = z

@@ -5,11 +5,13 @@ import { negotiateLocale } from '../../../core/src/i18n/index.ts';
 import { type AcceptDeps, acceptBooking } from '../../../core/src/lifecycle/accept.ts';
 import { cancelBooking } from '../../../core/src/lifecycle/cancel.ts';
 import { findVisibleBooking } from '../../../core/src/lifecycle/find.ts';
+import { rescheduleBooking } from '../../../core/src/lifecycle/reschedule.ts';
 import { listCustomerBookings } from '../../../db/src/repositories/booking.repository.ts';
 import { JobNames, rebuildJobId, rebuildJobOptions } from '../../../workers/src/jobs/contracts.ts';
 import { actorOf, requireCustomer } from '../auth/middleware.ts';
 import { viewFromRow, viewOf } from '../bookings/booking-view.ts';
 import { countReservation } from '../bookings/count-reservation.ts';
+import { rescheduleDepsOf } from '../bookings/reschedule-deps.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { describeRoute } from '../http/openapi.ts';
 import {
@@ -19,6 +21,7 @@ import {
   CancelBody,
   CreateBookingBody,
   IdempotencyHeaders,
+  RescheduleBody,
 } from '../http/schemas.ts';
 import { parse } from '../http/validate.ts';
 import { queueRefunds } from '../payments/queue-refunds.ts';
@@ -51,6 +54,17 @@ describeRoute({
   request: { params: BookingIdParams, body: { content: { 'application/json': { schema: CancelBody } } } },
   ok: { status: 200, schema: BookingViewSchema, description: 'The cancelled booking (cancelling twice answers the same)' },
   errors: [400, 401, 404, 409],
+});
+describeRoute({
+  method: 'post',
+  path: '/v1/bookings/{id}/reschedule',
+  summary: 'Move a booking to another time (and optionally another staff member)',
+  description:
+    'AWAITING_PAYMENT or CONFIRMED bookings that have not started, at most 3 times. All or nothing: the old slot is released only if the new one is taken. The booking keeps its id, price, payment and check-in code; cancellation refunds then follow the new start time. Moving to the current slot changes nothing. A booking still PENDING answers 409 with Retry-After.',
+  auth: true,
+  request: { params: BookingIdParams, body: { content: { 'application/json': { schema: RescheduleBody } } } },
+  ok: { status: 200, schema: BookingViewSchema, description: 'The booking at its new time' },
+  errors: [400, 401, 404, 409, 429, 503],
 });
 describeRoute({
   method: 'get',
@@ -107,6 +121,15 @@ export function bookingRoutes(deps: GatewayDeps): Router {
     const actor = actorOf(res);
     const cancelled = await cancelBooking(deps, actor, id, reason);
     await queueRefunds(deps, cancelled.refundIds);
+    res.json(viewOf(await findVisibleBooking(deps, actor, id), negotiateLocale(req.headers['accept-language'])));
+  });
+
+  const rescheduleDeps = rescheduleDepsOf(deps);
+  router.post('/v1/bookings/:id/reschedule', auth, async (req, res) => {
+    const { id } = parse(BookingIdParams, req.params, 'params');
+    const body = parse(RescheduleBody, req.body ?? {}, 'body');
+    const actor = actorOf(res);
+    await rescheduleBooking(rescheduleDeps, actor, id, { startMs: Date.parse(body.startAt), resourceId: body.resourceId });
     res.json(viewOf(await findVisibleBooking(deps, actor, id), negotiateLocale(req.headers['accept-language'])));
   });
 

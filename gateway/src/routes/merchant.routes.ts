@@ -4,6 +4,7 @@ import { AppError } from '../../../core/src/errors.ts';
 import { negotiateLocale } from '../../../core/src/i18n/index.ts';
 import { cancelBooking } from '../../../core/src/lifecycle/cancel.ts';
 import { findVisibleBooking } from '../../../core/src/lifecycle/find.ts';
+import { rescheduleBooking } from '../../../core/src/lifecycle/reschedule.ts';
 import { decryptPhone, maskPhone } from '../../../core/src/pii/phone.ts';
 import { listMerchantBookings } from '../../../db/src/repositories/booking.repository.ts';
 import { listStores } from '../../../db/src/repositories/catalog.repository.ts';
@@ -11,9 +12,10 @@ import { customersByIds } from '../../../db/src/repositories/customer.repository
 import type { BookingRow } from '../../../db/src/tables/booking.table.ts';
 import { actorOf, requireStaff, staffOf } from '../auth/middleware.ts';
 import { type BookingView, viewFromRow, viewOf } from '../bookings/booking-view.ts';
+import { rescheduleDepsOf } from '../bookings/reschedule-deps.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { describeRoute } from '../http/openapi.ts';
-import { BookingIdParams, CancelBody, MerchantBookingViewSchema, MerchantBookingsQuery, StoreSummarySchema } from '../http/schemas.ts';
+import { BookingIdParams, CancelBody, MerchantBookingViewSchema, MerchantBookingsQuery, RescheduleBody, StoreSummarySchema } from '../http/schemas.ts';
 import { parse } from '../http/validate.ts';
 import { queueRefunds } from '../payments/queue-refunds.ts';
 import { storeSummary } from '../stores/store-view.ts';
@@ -52,6 +54,16 @@ describeRoute({
   request: { params: BookingIdParams, body: { content: { 'application/json': { schema: CancelBody } } } },
   ok: { status: 200, schema: MerchantBookingViewSchema, description: 'Cancelled booking' },
   errors: [400, 401, 403, 404, 409],
+});
+describeRoute({
+  method: 'post',
+  path: '/v1/merchant/bookings/{id}/reschedule',
+  summary: 'Move a customer’s booking to another time or staff member (owner or manager)',
+  description: 'Same rules as the customer’s POST /v1/bookings/{id}/reschedule; the move is recorded with the staff member as actor.',
+  auth: true,
+  request: { params: BookingIdParams, body: { content: { 'application/json': { schema: RescheduleBody } } } },
+  ok: { status: 200, schema: MerchantBookingViewSchema, description: 'The booking at its new time' },
+  errors: [400, 401, 403, 404, 409, 429, 503],
 });
 
 export function merchantRoutes(deps: GatewayDeps): Router {
@@ -111,6 +123,15 @@ export function merchantRoutes(deps: GatewayDeps): Router {
     const actor = actorOf(res);
     const cancelled = await cancelBooking(deps, actor, id, reason === 'CUSTOMER_REQUEST' ? 'MERCHANT_REQUEST' : reason);
     await queueRefunds(deps, cancelled.refundIds);
+    res.json(await foundView(await findVisibleBooking(deps, actor, id), req.headers['accept-language']));
+  });
+
+  const rescheduleDeps = rescheduleDepsOf(deps);
+  router.post('/v1/merchant/bookings/:id/reschedule', managers, async (req, res) => {
+    const { id } = parse(BookingIdParams, req.params, 'params');
+    const body = parse(RescheduleBody, req.body ?? {}, 'body');
+    const actor = actorOf(res);
+    await rescheduleBooking(rescheduleDeps, actor, id, { startMs: Date.parse(body.startAt), resourceId: body.resourceId });
     res.json(await foundView(await findVisibleBooking(deps, actor, id), req.headers['accept-language']));
   });
 

@@ -1,0 +1,41 @@
+import type { NotificationKind } from './kinds.ts';
+import { type NotificationFacts, variableValues } from './variables.ts';
+
+/**
+ * The parameters of each kind's approved SMS template, in order. Tencent
+ * checks the count and the format; values stay short (a store name is cut
+ * at 12 characters, Tencent's limit for a variable is 6–35 depending on
+ * the template type).
+ */
+export function smsParams(kind: NotificationKind, facts: NotificationFacts): string[] {
+  const v = variableValues(facts);
+  const cut = (s: string) => [...s].slice(0, 12).join('');
+  switch (kind) {
+    case 'REMINDER':
+    case 'BOOKING_CONFIRMED':
+    case 'BOOKING_CHANGED':
+    case 'BOOKING_CANCELLED':
+    case 'WAITLIST_OFFER':
+      return [cut(v.storeName), cut(v.serviceName), v.startTime];
+    case 'REFUND_ISSUED':
+      return [cut(v.storeName), v.amount];
+    case 'REVIEW_REQUEST':
+      return [cut(v.storeName)];
+    default:
+      return [cut(v.storeName)];
+  }
+}
+
+/**
+ * The fields of each kind's subscribe template: `thing` ≤ 20 characters,
+ * `time` a date-time, as WeChat's keyword types require. The remark is the
+ * merchant's own wording (already rendered), cut to fit.
+ */
+export function subscribeData(kind: NotificationKind, facts: NotificationFacts, remark: string): Record<string, string> {
+  const v = variableValues(facts);
+  const thing = (s: string) => ([...s].length <= 20 ? s : `${[...s].slice(0, 19).join('')}…`);
+  const startTime = facts.startMs === null ? '' : new Intl.DateTimeFormat('zh-CN', { timeZone: facts.timezone, year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(facts.startMs).replace(/\//g, '-');
+  const base: Record<string, string> = { thing1: thing(v.serviceName), thing2: thing(v.storeName), thing4: thing(remark) };
+  if (kind === 'REFUND_ISSUED') return { ...base, amount3: v.amount.replace('¥', '') + '元' };
+  return { ...base, time3: startTime };
+}
