@@ -6,6 +6,8 @@ const DAYS_AHEAD = 7; // today … +6
 const METRICS_INTERVAL_MS = 2000;
 const READY_INTERVAL_MS = 10000;
 const POLL_TIMEOUT_MS = 30000;
+/** How long to wait for WeChat Pay's notify to confirm a paid booking. */
+const PAY_POLL_TIMEOUT_MS = 30000;
 const LATENCY_WINDOW_MS = 60000;
 
 const INDUSTRY_LABELS = {
@@ -35,7 +37,20 @@ const REASON_LABELS = {
   SOLD_OUT_IN_DATABASE: '名额已被抢完（数据库复核未通过）',
   HOLD_DEADLINE_PASSED: '处理超时，名额已释放',
   ABORTED: '受理中断，请重试',
+  PAYMENT_DEADLINE_PASSED: '超时未支付，名额已释放',
+  LATE_PAYMENT: '超时后支付成功，已为您保留',
+  NO_SHOW: '未到店',
 };
+/** Which rule of the service's cancellation policy applies (GET /v1/bookings/:id/cancellation). */
+const RULE_LABELS = {
+  FREE_CANCELLATION: '免费取消',
+  LATE_CANCELLATION: '逾期取消',
+  MERCHANT_CANCELLED: '商家取消',
+  NO_SHOW: '未到店',
+};
+const LEDGER_KIND_LABELS = { PAYMENT: '收款', REFUND: '退款' };
+/** Statuses in which what was due online has been paid. */
+const PAID_STATUSES = new Set(['CONFIRMED', 'CHECKED_IN', 'COMPLETED', 'NO_SHOW']);
 const OUTCOME_LABELS = {
   reserved: '已预留（202）',
   replay: '幂等重放',
@@ -252,6 +267,7 @@ const industryLabel = (code) => INDUSTRY_LABELS[code] || code;
 
 const state = {
   wechatBase: '',
+  wechatPayBase: '',
   consumer: null, // {token, expiresAt, customerId, user}
   stores: [],
   industry: 'all',
@@ -269,6 +285,10 @@ const state = {
   booking: false,
   merchant: null, // {token, username, role, storeId}
   merchantStores: [],
+  resultBookingId: null, // the booking shown in the booking bar's result box
+  paying: null, // booking id whose payment is in progress
+  cancelQuote: null, // {bookingId, quote} shown for confirmation in "我的预约"
+  refunds: {}, // bookingId → {refundFen, feeFen, rule} of cancellations made on this page
 };
 
 function storeDetail(id) {
@@ -283,7 +303,10 @@ function storeDetail(id) {
 
 function saveSession() {
   try {
-    sessionStorage.setItem('zhiyue.demo', JSON.stringify({ consumer: state.consumer, merchant: state.merchant, wechatBase: state.wechatBase }));
+    sessionStorage.setItem(
+      'zhiyue.demo',
+      JSON.stringify({ consumer: state.consumer, merchant: state.merchant, wechatBase: state.wechatBase, wechatPayBase: state.wechatPayBase, refunds: state.refunds }),
+    );
   } catch {
     // Private mode: the session just does not survive a reload.
   }
@@ -297,6 +320,8 @@ function loadSession() {
     if (alive(saved.consumer)) state.consumer = saved.consumer;
     if (alive(saved.merchant)) state.merchant = saved.merchant;
     if (saved.wechatBase) state.wechatBase = saved.wechatBase;
+    if (saved.wechatPayBase) state.wechatPayBase = saved.wechatPayBase;
+    if (saved.refunds && typeof saved.refunds === 'object') state.refunds = saved.refunds;
   } catch {
     // Ignore a corrupt entry.
   }
@@ -311,6 +336,18 @@ function defaultWechatBase() {
   // The fake listens on 127.0.0.1:9101 next to the gateway.
   const host = location.hostname === 'localhost' || location.hostname === '' ? '127.0.0.1' : location.hostname;
   return `http://${host.includes(':') ? `[${host}]` : host}:9101`;
+}
+
+/** The fake WeChat Pay: `?wechatpay=` (npm run stack prints it when the port is not the default), else port 9103 next to the gateway. */
+function defaultWechatPayBase() {
+  const fromQuery = new URLSearchParams(location.search).get('wechatpay');
+  if (fromQuery) return fromQuery.replace(/\/+$/, '');
+  const host = location.hostname === 'localhost' || location.hostname === '' ? '127.0.0.1' : location.hostname;
+  return `http://${host.includes(':') ? `[${host}]` : host}:9103`;
+}
+
+function wechatPayBase() {
+  return ($('wechatpay-base').value.trim() || defaultWechatPayBase()).replace(/\/+$/, '');
 }
 
 async function consumerLogin() {
@@ -839,14 +876,18 @@ async function confirmBooking() {
   const totalMs = Math.round(performance.now() - tapAt);
   state.booking = false;
 
+  state.resultBookingId = view.bookingId;
   if (view.status === 'PENDING') {
     showResult('warn', '仍在处理中', `已等待 ${Math.round(POLL_TIMEOUT_MS / 1000)} 秒，稍后可在“我的预约”查看结果。`, `预约号 ${accepted.bookingId}`);
+  } else if (view.status === 'AWAITING_PAYMENT') {
+    showPaymentDue(view, h('span', {}, '名额已锁定：从点击到锁定 ', h('strong', { class: 'elapsed', id: 'elapsed-ms' }, `${totalMs} ms`), `（其中受理 ${acceptedMs} ms）`));
   } else if (view.status === 'CONFIRMED') {
     showResult(
       'ok',
       `✓ ${view.statusLabel}`,
       h('span', {}, '从点击到确认 ', h('strong', { class: 'elapsed', id: 'elapsed-ms' }, `${totalMs} ms`), `（其中受理 ${acceptedMs} ms）`),
       `${longDate(view.localDate)} ${timeIn(store.timezone, view.startAt)} · ${service.name} · ${price(view.priceFen)}`,
+      view.checkinCode ? h('span', {}, '核销码 ', checkinCodeEl(view.checkinCode), ' 到店时出示给商家') : null,
       `预约号 ${view.bookingId}`,
     );
   } else {
@@ -858,6 +899,215 @@ async function confirmBooking() {
   loadAvailability({ quiet: true });
   refreshMyBookings();
   if (state.merchant) refreshMerchantBookings({ quiet: true });
+}
+
+// ---------------------------------------------------------------------------
+// Consumer: paying (the H5 demo plays the payer through the fake WeChat Pay)
+
+function formatLeft(ms) {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const minutes = Math.floor(total / 60);
+  const seconds = total % 60;
+  return `${String(minutes).padStart(2, '0')}:${String(seconds).padStart(2, '0')}`;
+}
+
+/** A countdown to `dueIso`, kept current by tickCountdowns(). */
+function countdownEl(dueIso) {
+  const el = h('strong', { class: 'countdown', dataset: { due: dueIso } });
+  updateCountdown(el);
+  return el;
+}
+
+function updateCountdown(el) {
+  const left = Date.parse(el.dataset.due) - Date.now();
+  if (left > 0) {
+    el.textContent = formatLeft(left);
+    el.dataset.tone = left < 60000 ? 'err' : '';
+    return;
+  }
+  el.textContent = '已超时';
+  el.dataset.tone = 'err';
+  // The payment-deadline worker releases the slot within seconds: show the outcome then.
+  if (!el.dataset.expired && el.isConnected && el.closest('#my-bookings')) {
+    el.dataset.expired = '1';
+    setTimeout(refreshMyBookings, 3000);
+  }
+}
+
+function tickCountdowns() {
+  for (const el of document.querySelectorAll('.countdown[data-due]')) updateCountdown(el);
+}
+
+function checkinCodeEl(code) {
+  return h('strong', { class: 'checkin-code', title: '到店时向商家出示，核销后失效' }, code);
+}
+
+const payKind = (b) => (b.amountDueFen < b.priceFen ? '定金' : '全款');
+
+function showPaymentDue(view, firstLine) {
+  const tz = state.store?.id === view.storeId ? state.store.timezone : DEFAULT_TZ;
+  const serviceName = state.store?.services.find((s) => s.id === view.serviceId)?.name || `服务 #${view.serviceId}`;
+  showResult(
+    'warn',
+    `${view.statusLabel || '待支付'} · 需在线支付 ${price(view.amountDueFen)}`,
+    firstLine,
+    h(
+      'span',
+      {},
+      `${payKind(view)} ${price(view.amountDueFen)}`,
+      view.amountDueFen < view.priceFen ? `（总价 ${price(view.priceFen)}，余款到店支付）` : '',
+      ' · 请在 ',
+      countdownEl(view.paymentDueAt),
+      ' 内完成支付，超时名额将自动释放',
+    ),
+    `${longDate(view.localDate)} ${timeIn(tz, view.startAt)} · ${serviceName} · 预约号 ${view.bookingId}`,
+    h(
+      'span',
+      { class: 'result-actions' },
+      h('button', { type: 'button', class: 'btn btn-wechat btn-sm', dataset: { payFor: view.bookingId }, onclick: () => payBooking(view) }, '去支付'),
+    ),
+  );
+}
+
+function setPayButtons(bookingId, busy) {
+  for (const btn of document.querySelectorAll(`[data-pay-for="${CSS.escape(bookingId)}"]`)) {
+    btn.disabled = busy;
+    btn.textContent = busy ? '支付中…' : '去支付';
+  }
+}
+
+/** 去支付: open (or resume) the booking's WeChat Pay order, let the demo payer pay, wait for the confirmation. */
+async function payBooking(b) {
+  if (!state.consumer || state.paying) return;
+  state.paying = b.bookingId;
+  setPayButtons(b.bookingId, true);
+  try {
+    let start;
+    try {
+      start = await api(`/v1/bookings/${encodeURIComponent(b.bookingId)}/payment`, { method: 'POST', token: state.consumer.token });
+    } catch (error) {
+      if (handleConsumerAuthError(error)) return;
+      toast(error.code === 'PAYMENT_UNAVAILABLE' ? '网关未配置微信支付（WECHATPAY_*），请用 ./ops/up 启动完整演示' : describeError(error));
+      if (error.status === 409 || error.status === 404) refreshMyBookings();
+      return;
+    }
+    if (start.status === 'PAY' && !(await paySheet(b, start))) {
+      toast('已取消支付，倒计时结束前可继续支付', 'info');
+      return;
+    }
+    await waitForPayment(b);
+  } finally {
+    state.paying = null;
+    setPayButtons(b.bookingId, false);
+  }
+}
+
+/** The stand-in for wx.requestPayment(): resolves true once the fake WeChat Pay took the payment, false if closed. */
+async function paySheet(b, start) {
+  const dialog = $('pay-sheet');
+  const msg = $('pay-sheet-msg');
+  const confirmBtn = $('pay-sheet-confirm');
+  const { store, when, what } = await bookingLines(b);
+  const base = wechatPayBase();
+  $('pay-sheet-merchant').textContent = store?.name || `门店 #${b.storeId}`;
+  $('pay-sheet-amount').textContent = price(start.amountFen);
+  $('pay-sheet-rows').replaceChildren(
+    h('dt', {}, '商品'),
+    h('dd', {}, what.split(' · ')[0], ` · ${payKind({ amountDueFen: start.amountFen, priceFen: b.priceFen })}`),
+    h('dt', {}, '预约时间'),
+    h('dd', {}, when),
+    h('dt', {}, '商户订单号'),
+    h('dd', { class: 'mono' }, start.outTradeNo),
+    h('dt', {}, '支付剩余'),
+    h('dd', {}, start.dueAt ? countdownEl(start.dueAt) : '—'),
+  );
+  setMsg(msg, '');
+  confirmBtn.disabled = false;
+  confirmBtn.textContent = '确认支付';
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (paid) => {
+      if (done) return;
+      done = true;
+      confirmBtn.onclick = null;
+      dialog.onclose = null;
+      if (dialog.open) dialog.close();
+      resolve(paid);
+    };
+    confirmBtn.onclick = async () => {
+      confirmBtn.disabled = true;
+      confirmBtn.textContent = '支付中…';
+      setMsg(msg, '');
+      try {
+        await api(`${base}/__fake__/pay`, { method: 'POST', body: { target: start.outTradeNo } });
+        finish(true);
+      } catch (error) {
+        if (error.code === 'NETWORK') setMsg(msg, `无法连接假微信支付（${base}）：请用 ./ops/up 启动，或在“演示说明与设置”中填写其地址。`);
+        else if (error.status === 409) setMsg(msg, `${describeError(error)}（订单已支付或已过期，请关闭后刷新“我的预约”）`);
+        else setMsg(msg, describeError(error));
+        confirmBtn.disabled = false;
+        confirmBtn.textContent = '确认支付';
+      }
+    };
+    dialog.onclose = () => finish(false);
+    dialog.showModal();
+  });
+}
+
+/** The payment counts only once WeChat Pay notified the gateway and the settlement worker confirmed the booking. */
+async function waitForPayment(b) {
+  const id = b.bookingId;
+  const inResult = state.resultBookingId === id;
+  if (inResult) {
+    showResult('info', '支付成功，确认中…', '等待微信支付通知网关，结算 worker 确认预约', `预约号 ${id}`);
+    $('booking-result').querySelector('.result').classList.add('pending');
+  } else {
+    toast('支付成功，等待微信支付通知确认预约…', 'info');
+  }
+  const started = performance.now();
+  let view = null;
+  let delay = 200;
+  while (performance.now() - started < PAY_POLL_TIMEOUT_MS) {
+    await sleep(delay);
+    delay = Math.min(delay * 1.5, 1000);
+    try {
+      view = await api(`/v1/bookings/${encodeURIComponent(id)}`, { token: state.consumer.token });
+    } catch (error) {
+      if (handleConsumerAuthError(error)) return;
+      if (error.code === 'NETWORK' || error.status >= 500) continue;
+      toast(describeError(error));
+      return;
+    }
+    if (view.status !== 'AWAITING_PAYMENT') break;
+  }
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  if (view?.status === 'CONFIRMED') {
+    if (inResult) {
+      const { when, what } = await bookingLines(view);
+      showResult(
+        'ok',
+        `✓ 支付成功，${view.statusLabel}`,
+        h('span', {}, '核销码 ', checkinCodeEl(view.checkinCode || '——'), ' 到店时出示给商家'),
+        `${when} · ${what} · 已在线支付 ${price(view.amountDueFen)}`,
+        `支付后 ${seconds} 秒确认 · 预约号 ${view.bookingId}`,
+      );
+    } else {
+      toast(`支付成功，预约已确认 · 核销码 ${view.checkinCode}`, 'ok');
+    }
+  } else if (view?.status === 'AWAITING_PAYMENT') {
+    const text = '已支付，尚未收到微信支付通知；系统会主动向微信支付查询，请稍后刷新';
+    if (inResult) showResult('warn', '确认中', text, `预约号 ${id}`);
+    else toast(text, 'info');
+  } else if (view) {
+    const reason = view.reason ? REASON_LABELS[view.reason] || view.reason : null;
+    if (inResult) showResult('err', view.statusLabel || view.status, reason, `预约号 ${id}`);
+    else toast([view.statusLabel || view.status, reason].filter(Boolean).join('：'));
+  }
+  refreshMyBookings();
+  if (state.merchant) {
+    refreshMerchantBookings({ quiet: true });
+    refreshLedger();
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -911,7 +1161,10 @@ async function renderMyBookings(bookings) {
   const items = await Promise.all(
     bookings.map(async (b) => {
       const { store, when, what } = await bookingLines(b);
+      const tz = store?.timezone || DEFAULT_TZ;
       const reason = b.reason && b.status !== 'CONFIRMED' ? REASON_LABELS[b.reason] || b.reason : null;
+      const quote = state.cancelQuote?.bookingId === b.bookingId ? state.cancelQuote.quote : null;
+      const awaiting = b.status === 'AWAITING_PAYMENT' && b.amountDueFen > 0;
       return h(
         'li',
         { class: 'booking-item', dataset: { bookingId: b.bookingId, status: b.status } },
@@ -921,30 +1174,148 @@ async function renderMyBookings(bookings) {
           h('div', { class: 'booking-title' }, h('strong', {}, store?.name || `门店 #${b.storeId}`), statusBadge(b)),
           h('div', { class: 'small' }, when),
           h('div', { class: 'muted small' }, what, reason ? ` · ${reason}` : ''),
+          moneyLine(b),
+          quote ? quoteBox(b, quote, tz) : null,
         ),
-        isCancellable(b)
-          ? h('button', { type: 'button', class: 'btn btn-danger-ghost btn-sm', onclick: (e) => cancelMyBooking(b, e.currentTarget) }, '取消')
-          : null,
+        h(
+          'div',
+          { class: 'item-actions' },
+          awaiting && !quote
+            ? h('button', { type: 'button', class: 'btn btn-wechat btn-sm', dataset: { payFor: b.bookingId }, disabled: state.paying === b.bookingId, onclick: () => payBooking(b) }, state.paying === b.bookingId ? '支付中…' : '去支付')
+            : null,
+          isCancellable(b) && !quote
+            ? h('button', { type: 'button', class: 'btn btn-danger-ghost btn-sm', onclick: (e) => askCancel(b, e.currentTarget) }, '取消')
+            : null,
+        ),
       );
     }),
   );
   box.replaceChildren(h('ul', { class: 'booking-list' }, items));
 }
 
-async function cancelMyBooking(b, btn) {
+/** What was or is to be paid online, the check-in code, or what a cancellation made on this page refunded. */
+function moneyLine(b) {
+  if (b.status === 'AWAITING_PAYMENT' && b.amountDueFen > 0) {
+    return h(
+      'div',
+      { class: 'pay-due small' },
+      `待支付${payKind(b)} `,
+      h('strong', { class: 'amount-due' }, price(b.amountDueFen)),
+      b.paymentDueAt ? [' · 剩余 ', countdownEl(b.paymentDueAt)] : null,
+    );
+  }
+  const lines = [];
+  if (b.status === 'CONFIRMED' && b.checkinCode) lines.push(h('div', { class: 'small code-line' }, '核销码 ', checkinCodeEl(b.checkinCode), h('span', { class: 'muted' }, ' 到店出示给商家')));
+  if (PAID_STATUSES.has(b.status) && b.amountDueFen > 0) {
+    lines.push(h('div', { class: 'muted small' }, `已在线支付${payKind(b)} ${price(b.amountDueFen)}`, b.amountDueFen < b.priceFen ? `，余款 ${price(b.priceFen - b.amountDueFen)} 到店支付` : ''));
+  }
+  const refund = state.refunds[b.bookingId];
+  if (b.status === 'CANCELLED' && refund) {
+    lines.push(
+      h(
+        'div',
+        { class: 'small refund-line' },
+        refund.refundFen > 0 ? ['退款 ', h('strong', {}, price(refund.refundFen)), ' 原路退回微信支付'] : '无退款',
+        refund.feeFen > 0 ? h('span', { class: 'muted' }, `（${RULE_LABELS[refund.rule] || refund.rule}，扣除 ${price(refund.feeFen)}）`) : null,
+      ),
+    );
+  }
+  return lines;
+}
+
+function instantIn(tz, iso) {
+  return `${longDate(localDateIn(tz, Date.parse(iso)))} ${timeIn(tz, iso)}`;
+}
+
+/** The cancellation quote, to be confirmed before anything happens. */
+function quoteBox(b, quote, tz) {
+  const lines = [];
+  if (!quote.cancellable) {
+    lines.push(h('p', {}, '该预约已开始或已结束，无法取消。'));
+  } else if (quote.paidFen === 0) {
+    lines.push(h('p', {}, b.status === 'AWAITING_PAYMENT' ? '尚未支付，取消不产生任何费用，名额将立即释放。' : '此预约无需在线支付，取消不产生任何费用。'));
+  } else {
+    const free = quote.rule === 'FREE_CANCELLATION' || quote.rule === 'MERCHANT_CANCELLED';
+    lines.push(
+      h(
+        'p',
+        {},
+        h('span', { class: `badge badge-${free ? 'ok' : 'warn'}` }, RULE_LABELS[quote.rule] || quote.rule || '取消'),
+        ` 已付 ${price(quote.paidFen)}`,
+        quote.feeFen > 0 ? ` · 扣除 ${price(quote.feeFen)}` : '',
+        ' · 退款 ',
+        h('strong', { class: 'refund-amount' }, price(quote.refundFen)),
+      ),
+    );
+    if (quote.freeUntil) {
+      lines.push(
+        h('p', { class: 'muted small' }, Date.parse(quote.freeUntil) > Date.now() ? `${instantIn(tz, quote.freeUntil)} 前取消可全额退款` : `免费取消已于 ${instantIn(tz, quote.freeUntil)} 截止`),
+      );
+    }
+  }
+  return h(
+    'div',
+    { class: 'quote', role: 'group', 'aria-label': '取消确认' },
+    h('strong', { class: 'quote-title' }, '确认取消这条预约？'),
+    lines,
+    h(
+      'div',
+      { class: 'quote-actions' },
+      h('button', { type: 'button', class: 'btn btn-danger-ghost btn-sm', disabled: !quote.cancellable, onclick: (e) => confirmCancel(b, quote, e.currentTarget) }, '确认取消'),
+      h('button', { type: 'button', class: 'btn btn-ghost btn-sm', onclick: () => closeQuote() }, '再想想'),
+    ),
+  );
+}
+
+function closeQuote() {
+  state.cancelQuote = null;
+  refreshMyBookings();
+}
+
+/** 取消: first what it would refund (GET …/cancellation), then the cancellation itself on confirmation. */
+async function askCancel(b, btn) {
   btn.disabled = true;
-  btn.textContent = '取消中…';
+  btn.textContent = '查询中…';
   try {
-    const view = await api(`/v1/bookings/${encodeURIComponent(b.bookingId)}/cancel`, { method: 'POST', token: state.consumer.token, body: {} });
-    toast(`预约${view.statusLabel || '已取消'}`, 'ok');
+    const quote = await api(`/v1/bookings/${encodeURIComponent(b.bookingId)}/cancellation`, { token: state.consumer.token });
+    state.cancelQuote = { bookingId: b.bookingId, quote };
     await refreshMyBookings();
-    if (state.store?.id === b.storeId) loadAvailability({ quiet: true });
-    if (state.merchant) refreshMerchantBookings({ quiet: true });
   } catch (error) {
     if (handleConsumerAuthError(error)) return;
     toast(describeError(error));
     btn.disabled = false;
     btn.textContent = '取消';
+  }
+}
+
+async function confirmCancel(b, quote, btn) {
+  btn.disabled = true;
+  btn.textContent = '取消中…';
+  try {
+    const view = await api(`/v1/bookings/${encodeURIComponent(b.bookingId)}/cancel`, { method: 'POST', token: state.consumer.token, body: {} });
+    state.cancelQuote = null;
+    if (quote.paidFen > 0) {
+      state.refunds[b.bookingId] = { refundFen: quote.refundFen, feeFen: quote.feeFen, rule: quote.rule };
+      saveSession();
+    }
+    toast(quote.refundFen > 0 ? `预约${view.statusLabel || '已取消'}，退款 ${price(quote.refundFen)} 将原路退回` : `预约${view.statusLabel || '已取消'}`, 'ok');
+    if (state.resultBookingId === b.bookingId) {
+      state.resultBookingId = null;
+      $('booking-result').replaceChildren();
+    }
+    await refreshMyBookings();
+    if (state.store?.id === b.storeId) loadAvailability({ quiet: true });
+    if (state.merchant) {
+      refreshMerchantBookings({ quiet: true });
+      refreshLedger();
+      // The refund is booked when WeChat Pay reports it done (the fake takes about 3 s).
+      if (quote.refundFen > 0) setTimeout(refreshLedger, 5000);
+    }
+  } catch (error) {
+    if (handleConsumerAuthError(error)) return;
+    toast(describeError(error));
+    btn.disabled = false;
+    btn.textContent = '确认取消';
   }
 }
 
@@ -999,7 +1370,7 @@ async function enterMerchant() {
       'div',
       { class: 'grow' },
       h('div', {}, h('strong', {}, m.username), ` · ${ROLE_LABELS[m.role] || m.role}`),
-      h('div', { class: 'muted small' }, canCancel ? '可查看并取消本商户的预约' : '店员账号仅可查看，取消需店主或店长'),
+      h('div', { class: 'muted small' }, canCancel ? '可核销、取消预约，标记未到店，查看账本' : '店员账号可核销与完成服务；取消、未到店与账本需店主或店长'),
     ),
     h('button', { type: 'button', class: 'btn btn-ghost btn-sm', onclick: () => merchantLogout() }, '退出'),
   );
@@ -1012,7 +1383,7 @@ async function enterMerchant() {
     if (handleMerchantAuthError(error)) return;
     setMsg($('merchant-msg'), describeError(error));
   }
-  await refreshMerchantBookings();
+  await Promise.all([refreshMerchantBookings(), refreshLedger()]);
 }
 
 async function refreshMerchantBookings({ quiet = false } = {}) {
@@ -1052,19 +1423,138 @@ async function refreshMerchantBookings({ quiet = false } = {}) {
               { class: 'muted small' },
               `顾客 #${b.customer.id} · `,
               h('span', { class: 'phone' }, b.customer.phoneMasked || '未绑定手机号'),
+              ` · ${merchantMoneyLabel(b)}`,
               reason ? ` · ${reason}` : '',
             ),
           ),
-          canCancel && isCancellable(b)
-            ? h('button', { type: 'button', class: 'btn btn-danger-ghost btn-sm', onclick: (e) => merchantCancel(b, e.currentTarget) }, '取消')
-            : null,
+          h(
+            'div',
+            { class: 'item-actions' },
+            b.status === 'CHECKED_IN'
+              ? h('button', { type: 'button', class: 'btn btn-primary btn-sm', onclick: (e) => merchantAttendance(b, 'complete', e.currentTarget) }, '完成')
+              : null,
+            // A no-show can be marked once the start has passed (forfeits the deposit by the policy).
+            canCancel && b.status === 'CONFIRMED' && Date.parse(b.startAt) <= Date.now()
+              ? h('button', { type: 'button', class: 'btn btn-ghost btn-sm', onclick: (e) => merchantAttendance(b, 'no-show', e.currentTarget) }, '未到店')
+              : null,
+            canCancel && isCancellable(b)
+              ? h('button', { type: 'button', class: 'btn btn-danger-ghost btn-sm', onclick: (e) => merchantCancel(b, e.currentTarget) }, '取消')
+              : null,
+          ),
         );
       }),
     );
-    const active = shown.filter((b) => CANCELLABLE.has(b.status)).length;
+    const active = shown.filter((b) => CANCELLABLE.has(b.status) || b.status === 'CHECKED_IN' || b.status === 'COMPLETED').length;
     box.replaceChildren(
       h('p', { class: 'muted small' }, `${longDate(date)} 共 ${shown.length} 条，其中有效 ${active} 条${extra > 0 ? `（已隐藏其他日期的 ${extra} 条）` : ''}`),
       h('ul', { class: 'booking-list' }, rows),
+    );
+  } catch (error) {
+    if (handleMerchantAuthError(error)) return;
+    box.replaceChildren(h('p', { class: 'msg', dataset: { tone: 'err' } }, describeError(error)));
+  }
+}
+
+function merchantMoneyLabel(b) {
+  if (!(b.amountDueFen > 0)) return '到店付款';
+  const kind = payKind(b);
+  if (b.status === 'AWAITING_PAYMENT') return `待顾客支付${kind} ${price(b.amountDueFen)}`;
+  if (PAID_STATUSES.has(b.status)) return `已在线收${kind} ${price(b.amountDueFen)}`;
+  return `在线${kind} ${price(b.amountDueFen)}`;
+}
+
+const ATTENDANCE_DONE = { complete: '服务已完成', 'no-show': '已标记未到店' };
+
+async function merchantAttendance(b, action, btn) {
+  if (action === 'no-show' && !confirm(`确定将顾客 #${b.customer.id} 标记为未到店吗？定金按规则不予退还。`)) return;
+  const label = btn.textContent;
+  btn.disabled = true;
+  btn.textContent = '处理中…';
+  try {
+    await api(`/v1/merchant/bookings/${encodeURIComponent(b.bookingId)}/${action}`, { method: 'POST', token: state.merchant.token, body: {} });
+    toast(ATTENDANCE_DONE[action], 'ok');
+    await refreshMerchantBookings({ quiet: true });
+    refreshLedger();
+    if (state.consumer) refreshMyBookings();
+  } catch (error) {
+    if (handleMerchantAuthError(error)) return;
+    toast(describeError(error));
+    btn.disabled = false;
+    btn.textContent = label;
+  }
+}
+
+/** 核销: the customer shows the 6-digit code; it finds today's confirmed booking in the caller's stores. */
+async function merchantCheckIn(event) {
+  event.preventDefault();
+  const m = state.merchant;
+  if (!m) return;
+  const input = $('checkin-code');
+  const msg = $('checkin-msg');
+  const btn = $('checkin-btn');
+  const code = input.value.trim();
+  if (!/^\d{6}$/.test(code)) {
+    setMsg(msg, '核销码为 6 位数字');
+    input.focus();
+    return;
+  }
+  btn.disabled = true;
+  setMsg(msg, '核销中…', 'info');
+  try {
+    const view = await api('/v1/merchant/check-in', { method: 'POST', token: m.token, body: { code } });
+    const { when, what } = await bookingLines(view);
+    setMsg(msg, `✓ 核销成功（${view.statusLabel}）：顾客 #${view.customer.id} · ${when} · ${what}`, 'ok');
+    input.value = '';
+    await refreshMerchantBookings({ quiet: true });
+    if (state.consumer) refreshMyBookings();
+  } catch (error) {
+    if (handleMerchantAuthError(error)) return;
+    setMsg(msg, describeError(error));
+  } finally {
+    btn.disabled = false;
+  }
+}
+
+/** 账本: the day's money movements (payments in, refunds out) of the chosen store, with totals. */
+async function refreshLedger() {
+  const m = state.merchant;
+  if (!m) return;
+  const box = $('ledger');
+  const date = $('merchant-date').value || localDateIn(DEFAULT_TZ);
+  $('ledger-range').textContent = `· ${longDate(date)}`;
+  const managers = m.role === 'owner' || m.role === 'manager';
+  $('ledger-refresh').hidden = !managers;
+  if (!managers) {
+    box.replaceChildren(h('p', { class: 'muted small' }, '账本仅店主或店长可查看。'));
+    return;
+  }
+  const params = new URLSearchParams({ from: date, to: date, limit: '100' });
+  const storeId = Number($('merchant-store').value) || null;
+  if (storeId) params.set('storeId', String(storeId));
+  try {
+    const ledger = await api(`/v1/merchant/ledger?${params}`, { token: m.token });
+    const { receivedFen, refundedFen, netFen } = ledger.totals;
+    const tile = (label, fen, tone) => h('div', { class: 'metric ledger-total', dataset: { tone } }, h('span', { class: 'metric-label' }, label), h('span', { class: 'metric-value' }, price(fen)));
+    const signed = (fen) => `${fen > 0 ? '+' : ''}${price(fen)}`;
+    box.replaceChildren(
+      h('div', { class: 'ledger-totals' }, tile('收款', receivedFen, 'ok'), tile('退款', refundedFen, refundedFen > 0 ? 'warn' : ''), tile('净收入', netFen, '')),
+      ledger.entries.length
+        ? h(
+            'ul',
+            { class: 'ledger-list' },
+            ledger.entries.map((e) =>
+              h(
+                'li',
+                { class: 'ledger-entry', dataset: { kind: e.kind } },
+                h('span', { class: 'ledger-time' }, timeIn(ledger.timezone, e.occurredAt)),
+                h('span', { class: `badge badge-${e.kind === 'PAYMENT' ? 'ok' : 'warn'}` }, LEDGER_KIND_LABELS[e.kind] || e.kind),
+                h('span', { class: 'muted small grow ledger-ref', title: `预约 ${e.bookingId} · 微信支付 ${e.providerRef}` }, `预约 …${e.bookingId.slice(-12)}`),
+                h('span', { class: 'ledger-amount' }, signed(e.amountFen)),
+              ),
+            ),
+          )
+        : h('p', { class: 'empty' }, '当日暂无资金流水。'),
+      h('p', { class: 'muted small ledger-note' }, '收款在微信支付通知到达后记账，退款在微信支付确认退款成功后记账。'),
     );
   } catch (error) {
     if (handleMerchantAuthError(error)) return;
@@ -1080,6 +1570,8 @@ async function merchantCancel(b, btn) {
     await api(`/v1/merchant/bookings/${encodeURIComponent(b.bookingId)}/cancel`, { method: 'POST', token: state.merchant.token, body: {} });
     toast('已为顾客取消预约', 'ok');
     await refreshMerchantBookings({ quiet: true });
+    refreshLedger();
+    setTimeout(refreshLedger, 5000);
     if (state.consumer) refreshMyBookings();
     if (state.store?.id === b.storeId) loadAvailability({ quiet: true });
   } catch (error) {
@@ -1270,6 +1762,12 @@ function init() {
   loadSession();
   $('demo-user').value = state.consumer?.user || randomDemoUser();
   $('wechat-base').value = state.wechatBase || defaultWechatBase();
+  // ?wechatpay= wins over the saved value: npm run stack prints it when the fake is elsewhere.
+  $('wechatpay-base').value = new URLSearchParams(location.search).get('wechatpay') || state.wechatPayBase || defaultWechatPayBase();
+  $('wechatpay-base').addEventListener('change', () => {
+    state.wechatPayBase = wechatPayBase();
+    saveSession();
+  });
   $('demo-user-random').addEventListener('click', () => {
     $('demo-user').value = randomDemoUser();
   });
@@ -1294,9 +1792,13 @@ function init() {
     renderBookingBar();
   });
   $('merchant-login').addEventListener('submit', merchantLogin);
-  $('merchant-refresh').addEventListener('click', () => refreshMerchantBookings());
-  $('merchant-store').addEventListener('change', () => refreshMerchantBookings());
-  $('merchant-date').addEventListener('change', () => refreshMerchantBookings());
+  const refreshMerchant = () => Promise.all([refreshMerchantBookings(), refreshLedger()]);
+  $('merchant-refresh').addEventListener('click', refreshMerchant);
+  $('merchant-store').addEventListener('change', refreshMerchant);
+  $('merchant-date').addEventListener('change', refreshMerchant);
+  $('checkin-form').addEventListener('submit', merchantCheckIn);
+  $('ledger-refresh').addEventListener('click', () => refreshLedger());
+  setInterval(tickCountdowns, 1000);
   const preset = new URLSearchParams(location.search).get('merchant');
   if (preset && DEMO_ACCOUNTS.includes(preset)) $('merchant-user').value = preset;
 

@@ -3,10 +3,12 @@
  * stylists, a clinic with doctors, rooms and an ultrasound, a cycling studio
  * with 20 bikes per class, and a flash-sale tasting class for load tests),
  * staff logins and a few customers, then their inventory. Skips if the demo
- * data is already there.
+ * data is already there. Then the payment policies of a few demo services
+ * (each only while the service has none, so an edited policy stays).
  */
 import type { Kysely } from 'kysely';
 import type { Requirement } from '../../core/src/catalog/types.ts';
+import { payAtStore, type PaymentPolicy } from '../../core/src/payments/policy.ts';
 import { clockFromSettings } from '../../core/src/clock.ts';
 import { base64Key, clockEnv, clockSettingsFrom, mysqlEnv, mysqlSettingsFrom, parseEnv, phoneKeyEnv, redisEnv, runtimeEnv } from '../../core/src/config/env.ts';
 import { materializeStore } from '../../core/src/lifecycle/materialize.ts';
@@ -22,6 +24,7 @@ import {
   createStore,
   setWeeklyHours,
 } from '../../db/src/repositories/catalog-admin.repository.ts';
+import { policiesOf, upsertPolicy } from '../../db/src/repositories/payment.repository.ts';
 import { createRedis, whenReady } from '../../db/redis/connection.ts';
 import { redisKeys } from '../../db/redis/keys.ts';
 import { hashPassword } from '../../core/src/auth/passwords.ts';
@@ -146,6 +149,49 @@ export async function seedDemo(db: Kysely<Database>, nowMs: number, phoneKeys: P
   return summary;
 }
 
+/**
+ * Online payment for some demo services; everything else (the 1 元 flash sale above all: the load
+ * test books it without paying) stays pay-at-store.
+ */
+const DEMO_PAYMENT_POLICIES: { store: string; service: string; label: string; policy: PaymentPolicy }[] = [
+  {
+    store: '悦容美发·静安店',
+    service: '数码烫',
+    label: 'deposit ¥100, free cancellation until 24 h before, then 50 % kept',
+    policy: { ...payAtStore, mode: 'deposit', depositFixedFen: 10_000, freeCancelHours: 24, lateCancelFeePercent: 50, noShowFeePercent: 100 },
+  },
+  {
+    store: '仁和门诊·徐汇部',
+    service: '腹部彩超',
+    label: 'paid in full, free cancellation until 2 h before, then 20 % kept',
+    policy: { ...payAtStore, mode: 'full', freeCancelHours: 2, lateCancelFeePercent: 20, noShowFeePercent: 100 },
+  },
+  {
+    store: '动力单车·陆家嘴馆',
+    service: '燃脂单车 45 分钟',
+    label: 'deposit 30 % only for customers with a no-show here',
+    policy: { ...payAtStore, mode: 'deposit', depositPercent: 30, target: 'prior_no_shows', targetNoShows: 1, freeCancelHours: 12, lateCancelFeePercent: 100, noShowFeePercent: 100 },
+  },
+];
+
+/** Gives each demo service above its policy unless it already has one; returns what it set. */
+export async function seedPaymentPolicies(db: Kysely<Database>, nowMs: number): Promise<string[]> {
+  const done: string[] = [];
+  for (const { store, service, label, policy } of DEMO_PAYMENT_POLICIES) {
+    const row = await db
+      .selectFrom('services')
+      .innerJoin('stores', 'stores.id', 'services.store_id')
+      .select(['services.id', 'services.merchant_id'])
+      .where('stores.name', '=', store)
+      .where('services.name', '=', service)
+      .executeTakeFirst();
+    if (!row || (await policiesOf(db, [row.id])).has(row.id)) continue;
+    await upsertPolicy(db, row.merchant_id, row.id, policy, nowMs);
+    done.push(`${service} (${store}): ${label}`);
+  }
+  return done;
+}
+
 if (import.meta.main) {
   const env = parseEnv({ ...runtimeEnv, ...mysqlEnv, ...redisEnv, ...clockEnv, ...phoneKeyEnv }, process.env);
   const clock = clockFromSettings(clockSettingsFrom(env));
@@ -161,6 +207,7 @@ if (import.meta.main) {
   } else {
     console.log('demo data already present');
   }
+  for (const line of await seedPaymentPolicies(db, clock.now())) console.log(`  payment policy  ${line}`);
   // Inventory through each store's horizon (idempotent), and the Redis mirror.
   const deps = { db, redis, keys: redisKeys(env.REDIS_KEY_PREFIX), clock };
   const stores = await db.selectFrom('stores').select('id').where('status', '=', 'active').execute();

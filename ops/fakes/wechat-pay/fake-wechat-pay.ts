@@ -532,6 +532,12 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
   // ---- control ---------------------------------------------------------------------------------
 
   const control = express.Router();
+  // The demo page (another origin) plays the payer through these routes; the /v3 API stays without CORS.
+  control.use((req, res, next) => {
+    res.set({ 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Methods': 'GET, POST, OPTIONS', 'Access-Control-Allow-Headers': 'Content-Type' });
+    if (req.method === 'OPTIONS') return void res.status(204).end();
+    next();
+  });
   control.use(express.json({ limit: '16kb' }));
   const notifyOptionsSchema = z.strictObject({
     duplicate: z.number().int().min(0).max(20).optional(),
