@@ -30,6 +30,11 @@ export interface RedisKeys {
   /** A worker's published metrics and the set that lists every publisher (same slot, so MGET works). */
   workerMetrics(processId: string): { member: string; members: string };
   workerMetricsMembers: string;
+  /**
+   * The shared stable access token of one WeChat app and the single-flight lock
+   * of whoever is fetching it; both under the tag `{wxtoken:<appid>}`.
+   */
+  wechatAccessToken(appid: string): { token: string; lock: string };
 }
 
 export function redisKeys(prefix: string): RedisKeys {
@@ -66,5 +71,6 @@ export function redisKeys(prefix: string): RedisKeys {
     payNotifyNonce: (nonce) => `${prefix}:{paynonce}:${nonce}`,
     workerMetrics: (processId) => ({ member: `${prefix}:{metrics}:worker:${processId}`, members: `${prefix}:{metrics}:workers` }),
     workerMetricsMembers: `${prefix}:{metrics}:workers`,
+    wechatAccessToken: (appid) => ({ token: `${prefix}:{wxtoken:${appid}}:token`, lock: `${prefix}:{wxtoken:${appid}}:lock` }),
   };
 }

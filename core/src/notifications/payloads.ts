@@ -1,4 +1,5 @@
 import type { NotificationKind } from './kinds.ts';
+import { formatAmountFen, formatTimeValue, truncateCodePoints } from '../wechat-messages/fields.ts';
 import { type NotificationFacts, variableValues } from './variables.ts';
 
 /**
@@ -33,9 +34,8 @@ export function smsParams(kind: NotificationKind, facts: NotificationFacts): str
  */
 export function subscribeData(kind: NotificationKind, facts: NotificationFacts, remark: string): Record<string, string> {
   const v = variableValues(facts);
-  const thing = (s: string) => ([...s].length <= 20 ? s : `${[...s].slice(0, 19).join('')}…`);
-  const startTime = facts.startMs === null ? '' : new Intl.DateTimeFormat('zh-CN', { timeZone: facts.timezone, year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(facts.startMs).replace(/\//g, '-');
+  const thing = (s: string) => truncateCodePoints(s, 20).value;
   const base: Record<string, string> = { thing1: thing(v.serviceName), thing2: thing(v.storeName), thing4: thing(remark) };
-  if (kind === 'REFUND_ISSUED') return { ...base, amount3: v.amount.replace('¥', '') + '元' };
-  return { ...base, time3: startTime };
+  if (kind === 'REFUND_ISSUED') return { ...base, amount3: formatAmountFen(facts.amountFen ?? 0) };
+  return { ...base, time3: facts.startMs === null ? '' : formatTimeValue(facts.startMs, facts.timezone) };
 }

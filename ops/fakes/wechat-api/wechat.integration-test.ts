@@ -33,8 +33,10 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
+const TEMPLATE = 'tmpl-fake-test';
+
 beforeAll(async () => {
-  fake = await startFakeWechatApi({ appid: APPID, secret: SECRET, port: 0, clock });
+  fake = await startFakeWechatApi({ appid: APPID, secret: SECRET, port: 0, clock, subscribeTemplates: { [TEMPLATE]: ['thing1', 'time2', 'phrase3'] } });
 });
 
 afterAll(async () => {
@@ -43,6 +45,7 @@ afterAll(async () => {
 
 afterEach(() => {
   fake.setFault(null);
+  fake.setFailRate(0);
 });
 
 describe('code2Session', () => {
@@ -257,5 +260,137 @@ describe('control endpoints', () => {
     await expect(client().getPhoneNumber(phone.code)).resolves.toBe('13700000000');
 
     expect((await post('/__fake__/phone-code', { phone: 'not a phone' })).status).toBe(400);
+  });
+});
+
+describe('subscribe/send (raw protocol)', () => {
+  async function token(): Promise<string> {
+    const response = await fetch(`${fake.url}/cgi-bin/stable_token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'client_credential', appid: APPID, secret: SECRET, force_refresh: false }),
+    });
+    return ((await response.json()) as { access_token: string }).access_token;
+  }
+
+  async function send(accessToken: string | null, body: Record<string, unknown>): Promise<{ status: number; text: string; json: { errcode: number; errmsg: string } }> {
+    const query = accessToken === null ? '' : `?access_token=${encodeURIComponent(accessToken)}`;
+    const response = await fetch(`${fake.url}/cgi-bin/message/subscribe/send${query}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, text, json: JSON.parse(text) as { errcode: number; errmsg: string } };
+  }
+
+  const message = (touser: string, data: Record<string, string> = {}) => ({
+    touser,
+    template_id: TEMPLATE,
+    page: 'pages/index/index',
+    miniprogram_state: 'developer',
+    lang: 'zh_CN',
+    data: Object.fromEntries(Object.entries({ thing1: '剪发', time2: '2026年12月02日 10:00', phrase3: '已确认', ...data }).map(([k, value]) => [k, { value }])),
+  });
+
+  it('checks the access token first: missing 41001, unknown 40001, expired 42001 (HTTP 200)', async () => {
+    const openid = fake.openidFor('sub-token');
+    fake.grantConsent(openid, TEMPLATE);
+    expect((await send(null, message(openid))).json.errcode).toBe(41001);
+    const unknown = await send('nope', message(openid));
+    expect(unknown.status).toBe(200);
+    expect(unknown.json.errcode).toBe(40001);
+    fake.invalidateAccessTokens();
+    const old = await token();
+    clock.advance(7200 * 1000);
+    expect((await send(old, message(openid))).json.errcode).toBe(42001);
+    expect(fake.remainingConsent(openid, TEMPLATE)).toBe(1);
+  });
+
+  it('spends one consent per message and then answers 43101', async () => {
+    const openid = fake.openidFor('sub-consent');
+    const accessToken = await token();
+    expect((await send(accessToken, message(openid))).json).toMatchObject({ errcode: 43101, errmsg: expect.stringMatching(/^user refuse to accept the msg rid: /) });
+    expect(fake.grantConsent(openid, TEMPLATE)).toBe(1);
+    expect(fake.grantConsent(openid, TEMPLATE, 2)).toBe(3);
+    for (let i = 0; i < 3; i += 1) expect((await send(accessToken, message(openid))).json.errcode).toBe(0);
+    expect((await send(accessToken, message(openid))).json.errcode).toBe(43101);
+    expect(fake.sentMessages().filter((m) => m.touser === openid)).toHaveLength(3);
+  });
+
+  it('answers a 64-bit msgid that a JS number cannot hold exactly', async () => {
+    const openid = fake.openidFor('sub-msgid');
+    fake.grantConsent(openid, TEMPLATE);
+    const { text } = await send(await token(), message(openid));
+    const msgid = /"msgid":(\d+)/.exec(text)?.[1];
+    expect(msgid).toBe(fake.sentMessages().at(-1)?.msgid);
+    expect(text).toBe(`{"errcode":0,"errmsg":"ok","msgid":${msgid}}`);
+  });
+
+  it('refuses bad openids, templates, states and field values without spending consent', async () => {
+    const openid = fake.openidFor('sub-invalid');
+    fake.grantConsent(openid, TEMPLATE);
+    const accessToken = await token();
+    const cases: [Record<string, unknown>, number, RegExp][] = [
+      [{ ...message(openid), touser: 'someone' }, 40003, /^invalid openid/],
+      [{ ...message(openid), template_id: 'unknown' }, 40037, /^invalid template_id/],
+      [{ ...message(openid), miniprogram_state: 'beta' }, 47003, /^argument invalid! miniprogram_state invalid/],
+      [{ ...message(openid), lang: 'fr_FR' }, 47003, /^argument invalid! lang invalid/],
+      [message(openid, { thing1: '一二三四五六七八九十一二三四五六七八九十一' }), 47003, /^argument invalid! data\.thing1\.value invalid/],
+      [message(openid, { time2: '明天上午' }), 47003, /^argument invalid! data\.time2\.value invalid/],
+      [message(openid, { phrase3: '等待商家确认' }), 47003, /^argument invalid! data\.phrase3\.value invalid/],
+      [message(openid, { thing4: 'extra' }), 47003, /^argument invalid! data\.thing4 not in template/],
+      [{ ...message(openid), data: { thing1: { value: 'only one' } } }, 47003, /^argument invalid! data\.time2\.value is empty/],
+      [{ ...message(openid), data: 'thing1=x' }, 47003, /^argument invalid! data invalid/],
+    ];
+    for (const [body, errcode, errmsg] of cases) {
+      const { json } = await send(accessToken, body);
+      expect(json, JSON.stringify(body)).toMatchObject({ errcode, errmsg: expect.stringMatching(errmsg) });
+    }
+    expect(fake.remainingConsent(openid, TEMPLATE)).toBe(1);
+    expect(() => fake.grantConsent(openid, 'unknown')).toThrow(/unknown subscribe template/);
+  });
+
+  it('plays queued faults (also after delivering) and a seeded failRate, counted in stats', async () => {
+    const openid = fake.openidFor('sub-faults');
+    fake.grantConsent(openid, TEMPLATE, 10);
+    const accessToken = await token();
+    const before = fake.stats().subscribeSend;
+
+    fake.failNext(1);
+    fake.failNext(1, { errcode: 45009, errmsg: 'reach max api daily quota limit' });
+    expect((await send(accessToken, message(openid))).json.errcode).toBe(-1);
+    expect((await send(accessToken, message(openid))).json.errcode).toBe(45009);
+    expect(fake.remainingConsent(openid, TEMPLATE)).toBe(10);
+
+    fake.failNext(1, 'system-busy', { afterApplying: true });
+    expect((await send(accessToken, message(openid))).json.errcode).toBe(-1);
+    expect(fake.remainingConsent(openid, TEMPLATE)).toBe(9);
+
+    fake.setFailRate(1);
+    expect((await send(accessToken, message(openid))).json.errcode).toBe(-1);
+    fake.setFailRate(0);
+    expect((await send(accessToken, message(openid))).json.errcode).toBe(0);
+    expect(fake.stats().subscribeSend - before).toBe(5);
+  });
+
+  it('has HTTP control endpoints: consent by openid or wx.login user, queued faults, the message log', async () => {
+    const post = (path: string, body: unknown) =>
+      fetch(`${fake.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const openid = fake.openidFor('web-subscriber');
+    expect(await (await post('/__fake__/subscribe-consent', { user: 'web-subscriber', templateId: TEMPLATE })).json()).toStrictEqual({ openid, templateId: TEMPLATE, remaining: 1 });
+    expect(await (await post('/__fake__/subscribe-consent', { openid, templateId: TEMPLATE, count: 2 })).json()).toMatchObject({ remaining: 3 });
+    expect((await post('/__fake__/subscribe-consent', { openid, templateId: 'unknown' })).status).toBe(400);
+    expect((await post('/__fake__/subscribe-consent', { templateId: TEMPLATE })).status).toBe(400);
+
+    expect(await (await post('/__fake__/fault', { failNext: { count: 1, fault: { errcode: 45009 } } })).json()).toMatchObject({ fault: null, failRate: 0, queued: 1 });
+    const accessToken = await token();
+    expect((await send(accessToken, message(openid))).json.errcode).toBe(45009);
+    expect((await send(accessToken, message(openid))).json.errcode).toBe(0);
+    // The old body shape still sets the global fault.
+    expect(await (await post('/__fake__/fault', { fault: null })).json()).toMatchObject({ fault: null });
+
+    const log = (await (await fetch(`${fake.url}/__fake__/subscribe-messages`)).json()) as { touser: string; data: Record<string, string> }[];
+    expect(log.filter((m) => m.touser === openid)).toEqual([expect.objectContaining({ data: { thing1: '剪发', time2: '2026年12月02日 10:00', phrase3: '已确认' } })]);
   });
 });
