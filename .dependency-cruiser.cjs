@@ -1,10 +1,10 @@
 /**
  * The dependency rules of the codebase (run by `npm run lint:deps`, part of ./ops/test):
- *   gateway, workers → core → db;   core's pure domain never does I/O (only lifecycle/ and the wechatpay/ client do);
+ *   gateway, workers → core → db;   core's pure domain never does I/O (only lifecycle/ and the provider clients wechatpay/, sms/, wechat-messages/ do);
  *   the gateway knows of workers/ only the job contracts; nothing imports Express or BullMQ into the domain.
  */
 // reviews/submit-review.ts composes the review rules with storage, as lifecycle/ does; the rest of reviews/ stays pure.
-const pureCore = '^core/src/(?!lifecycle/|wechatpay/|reviews/submit-review\\.ts|logging\\.ts)';
+const pureCore = '^core/src/(?!lifecycle/|wechatpay/|sms/|wechat-messages/|reviews/submit-review\\.ts|logging\\.ts)';
 // Tests and test harnesses compose whole stacks (gateway + workers in one process); the rules are about product code.
 const testCode = '(\\.(integration-)?test\\.ts$|/testing/)';
 module.exports = {

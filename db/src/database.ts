@@ -8,6 +8,16 @@ import type {
   PaymentReconciliationTable,
   RefundTable,
 } from './tables/payment.table.ts';
+import type {
+  NoticeTable,
+  NotificationCursorTable,
+  NotificationOptoutTable,
+  NotificationSettingsTable,
+  NotificationTable,
+  NotificationTemplateTable,
+  SubscribeConsentEventTable,
+  SubscribeConsentTable,
+} from './tables/notification.table.ts';
 import type { InventoryCellTable } from './tables/inventory-cell.table.ts';
 import type { MerchantTable } from './tables/merchant.table.ts';
 import type { ResourceSkillTable, ResourceTable } from './tables/resource.table.ts';
@@ -39,4 +49,12 @@ export interface Database {
   ledger_entries: LedgerEntryTable;
   payment_notifications: PaymentNotificationTable;
   payment_reconciliations: PaymentReconciliationTable;
+  notification_settings: NotificationSettingsTable;
+  notification_templates: NotificationTemplateTable;
+  notifications: NotificationTable;
+  notices: NoticeTable;
+  subscribe_consents: SubscribeConsentTable;
+  subscribe_consent_events: SubscribeConsentEventTable;
+  notification_optouts: NotificationOptoutTable;
+  notification_cursors: NotificationCursorTable;
 }

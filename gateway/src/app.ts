@@ -9,6 +9,7 @@ import { merchantRoutes } from './routes/merchant.routes.ts';
 import { opsRoutes } from './routes/ops.routes.ts';
 import { merchantMoneyRoutes } from './routes/merchant-money.routes.ts';
 import { paymentNotifyRoutes, paymentRoutes } from './routes/payments.routes.ts';
+import { notificationRoutes, smsCallbackRoutes } from './routes/notifications.routes.ts';
 import { reviewRoutes } from './routes/reviews.routes.ts';
 import { storeRoutes } from './routes/stores.routes.ts';
 
@@ -21,6 +22,7 @@ export function buildApp(deps: GatewayDeps): Express {
   app.use(requestMetrics(deps.metrics));
   // Before the JSON parser: WeChat Pay signs the exact bytes of its notifications.
   app.use(paymentNotifyRoutes(deps));
+  app.use(smsCallbackRoutes(deps));
   app.use(express.json({ limit: '32kb' }));
   // The booking routes first: POST /v1/bookings is the hot path and should not walk the other routers.
   app.use(bookingRoutes(deps));
@@ -31,6 +33,7 @@ export function buildApp(deps: GatewayDeps): Express {
   app.use(reviewRoutes(deps));
   app.use(paymentRoutes(deps));
   app.use(merchantMoneyRoutes(deps));
+  app.use(notificationRoutes(deps));
   if (deps.serveDemoPage) app.use(express.static(path.join(import.meta.dirname, '../public'), { index: 'index.html' }));
   app.use(notFoundHandler);
   app.use(errorMiddleware(deps.log));

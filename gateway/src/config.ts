@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clockEnv, devDefault, mysqlEnv, parseEnv, phoneKeyEnv, redisEnv, runtimeEnv, wechatPayEnv } from '../../core/src/config/env.ts';
+import { clockEnv, devDefault, mysqlEnv, notifyEnv, parseEnv, phoneKeyEnv, redisEnv, runtimeEnv, wechatPayEnv } from '../../core/src/config/env.ts';
 
 const schema = {
   ...runtimeEnv,
@@ -8,6 +8,9 @@ const schema = {
   ...clockEnv,
   ...phoneKeyEnv,
   ...wechatPayEnv,
+  SMS_CALLBACK_TOKEN: notifyEnv.SMS_CALLBACK_TOKEN,
+  SMS_TEMPLATES: notifyEnv.SMS_TEMPLATES,
+  SUBSCRIBE_TEMPLATES: notifyEnv.SUBSCRIBE_TEMPLATES,
   /** 0 = any free port (tests). */
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HTTP_HOST: z.string().default('127.0.0.1'),

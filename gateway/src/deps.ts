@@ -28,6 +28,11 @@ export interface GatewayDeps {
   persistQueue: Queue;
   maintenanceQueue: Queue;
   settlementQueue: Queue;
+  /** Subscribe-message / SMS template id per notification kind (the mini program asks consent for these). */
+  subscribeTemplates: Record<string, string>;
+  smsTemplates: Record<string, string>;
+  /** Path token of the SMS delivery callback; undefined = callback off. */
+  smsCallbackToken: string | undefined;
   /** WeChat Pay; null when not configured (online payment then answers 503). */
   payments: WechatPay | null;
   catalog: CatalogCache;

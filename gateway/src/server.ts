@@ -56,6 +56,9 @@ export async function startGateway(config: GatewayConfig, options: { clock?: Clo
     persistQueue,
     maintenanceQueue,
     settlementQueue,
+    subscribeTemplates: config.SUBSCRIBE_TEMPLATES,
+    smsTemplates: config.SMS_TEMPLATES,
+    smsCallbackToken: config.SMS_CALLBACK_TOKEN,
     payments: wechatPayFromSettings(config, { clock, nonceStore: redisNonceStore(redis, keys) }),
     catalog: new CatalogCache(db, config.CATALOG_CACHE_TTL_MS),
     tokens: createTokenService({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clockEnv, mysqlEnv, parseEnv, redisEnv, runtimeEnv, wechatPayEnv } from '../../core/src/config/env.ts';
+import { clockEnv, mysqlEnv, notifyEnv, parseEnv, phoneKeyEnv, redisEnv, runtimeEnv, wechatPayEnv } from '../../core/src/config/env.ts';
 
 const schema = {
   ...runtimeEnv,
@@ -7,15 +7,33 @@ const schema = {
   ...redisEnv,
   ...clockEnv,
   ...wechatPayEnv,
+  ...notifyEnv,
+  ...phoneKeyEnv,
+  /** The mini program's WeChat credentials: subscribe messages need its access token. */
+  WECHAT_APPID: z.string().optional(),
+  WECHAT_SECRET: z.string().optional(),
+  WECHAT_API_BASE: z.string().url().default('https://api.weixin.qq.com'),
+  WECHAT_TIMEOUT_MS: z.coerce.number().int().min(100).default(3000),
   /**
    * Which pools this process runs: persist (booking writes), maintenance (sweeper, reconciler, rebuilds),
    * settlement (WeChat Pay: payments, deadlines, refunds, daily bill; only when WeChat Pay is configured).
    */
   WORKER_ROLES: z
     .string()
-    .default('persist,maintenance,settlement')
+    .default('persist,maintenance,settlement,notify')
     .transform((v) => v.split(',').map((r) => r.trim()))
-    .pipe(z.array(z.enum(['persist', 'maintenance', 'settlement'])).min(1)),
+    .pipe(z.array(z.enum(['persist', 'maintenance', 'settlement', 'notify'])).min(1)),
+  NOTIFY_CONCURRENCY: z.coerce.number().int().min(1).max(128).default(16),
+  /** Provider calls per second across every notify worker (BullMQ's queue-wide limiter): stay under Tencent's and WeChat's quotas. */
+  NOTIFY_RATE_PER_SECOND: z.coerce.number().int().min(1).default(200),
+  /** Outbox tail (booking events → notification rows) and the due-row sweeper. */
+  NOTIFY_PLAN_CRON: z.string().default('* * * * * *'),
+  NOTIFY_SWEEP_CRON: z.string().default('* * * * * *'),
+  /** Rows QUEUED/SENDING without progress this long get a fresh job. */
+  NOTIFY_STUCK_AFTER_MS: z.coerce.number().int().min(1000).default(300_000),
+  /** An event-id gap older than this is a rolled-back transaction, not a late commit. */
+  NOTIFY_EVENT_GAP_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  DIGEST_CRON: z.string().default('0 */5 * * * *'),
   SETTLEMENT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   /** Payment deadlines passed → close the order, release the slot. */
   PAYMENT_DEADLINE_CRON: z.string().default('*/2 * * * * *'),

@@ -23,6 +23,14 @@ import { wechatPayFromSettings } from '../../core/src/wechatpay/from-config.ts';
 import type { SettlementPayload } from './jobs/contracts.ts';
 import { createSettlementHandler } from './settlement/settlement-jobs.ts';
 import { createSettlementSweeps } from './settlement/settlement-sweeps.ts';
+import { base64Key } from '../../core/src/config/env.ts';
+import type { NotifyDeps } from '../../core/src/lifecycle/notify-deps.ts';
+import { smsSenderFromSettings } from '../../core/src/sms/settings.ts';
+import { createSubscribeMessageSender, subscribeChannel } from '../../core/src/wechat-messages/index.ts';
+import { createAccessTokenCache } from '../../db/redis/access-token-cache.ts';
+import type { SendNotificationPayload } from './jobs/contracts.ts';
+import { createNotifyHandler } from './notify/notify-jobs.ts';
+import { createNotifyTasks } from './notify/notify-tasks.ts';
 import { createWorkerMetrics } from './runtime/metrics.ts';
 
 export interface RunningWorkers {
@@ -58,6 +66,7 @@ export async function startWorkers(config: WorkerConfig, options: { clock?: Cloc
   const tasks: ScheduledTask[] = [];
   let lease: LeaderLease | undefined;
   let settlementLease: LeaderLease | undefined;
+  let notifyLease: LeaderLease | undefined;
   const queues: Queue[] = [];
   let relay: IntentRelay | undefined;
   let relayQueue: Queue | undefined;
@@ -155,6 +164,65 @@ export async function startWorkers(config: WorkerConfig, options: { clock?: Cloc
     );
   }
 
+  if (config.WORKER_ROLES.includes('notify')) {
+    const notifyQueue = new Queue<SendNotificationPayload>(Queues.notify, { connection: bullConnection(), prefix: keys.queuePrefix });
+    queues.push(notifyQueue);
+    const sms = smsSenderFromSettings(config, { clock });
+    const subscribe =
+      config.WECHAT_APPID && config.WECHAT_SECRET
+        ? subscribeChannel(
+            createSubscribeMessageSender({
+              baseUrl: config.WECHAT_API_BASE,
+              appid: config.WECHAT_APPID,
+              secret: config.WECHAT_SECRET,
+              timeoutMs: config.WECHAT_TIMEOUT_MS,
+              tokenCache: createAccessTokenCache({ redis, keys: keys.wechatAccessToken(config.WECHAT_APPID) }),
+            }),
+            { miniprogramState: config.MINIPROGRAM_STATE, lang: 'zh_CN' },
+          )
+        : null;
+    if (!sms) log.warn('SMS is not configured (TENCENTCLOUD_*, SMS_*): customer pushes use subscribe messages only');
+    if (!subscribe) log.warn('subscribe messages are not configured (WECHAT_APPID/WECHAT_SECRET): customer pushes use SMS only');
+    const notifyDeps: NotifyDeps = {
+      ...deps,
+      sms,
+      subscribe,
+      templates: { sms: config.SMS_TEMPLATES, subscribe: config.SUBSCRIBE_TEMPLATES },
+      phoneKeys: { keyId: config.PHONE_KEY_ID, encryptionKey: base64Key(config.PHONE_ENC_KEY, 'PHONE_ENC_KEY'), indexKey: base64Key(config.PHONE_INDEX_KEY, 'PHONE_INDEX_KEY') },
+      bookingPage: config.MINIPROGRAM_BOOKING_PAGE,
+    };
+    workers.push(
+      new Worker<SendNotificationPayload>(Queues.notify, createNotifyHandler(notifyDeps, metrics, log), {
+        connection: bullConnection(),
+        prefix: keys.queuePrefix,
+        concurrency: config.NOTIFY_CONCURRENCY,
+        // Short locks: a send whose worker died is retried within seconds, inside the SMS provider's
+        // 30-second same-content window that tells a recovered send from a duplicate.
+        lockDuration: Math.min(config.WORKER_LOCK_DURATION_MS, 5000),
+        stalledInterval: Math.min(config.WORKER_STALLED_INTERVAL_MS, 5000),
+        maxStalledCount: 3,
+        limiter: { max: config.NOTIFY_RATE_PER_SECOND, duration: 1000 },
+      }),
+    );
+    notifyLease = new LeaderLease(redis, keys.lease('notify'), config.LEADER_LEASE_MS);
+    await notifyLease.start();
+    const notifyTasks = createNotifyTasks(deps, notifyQueue, { stuckAfterMs: config.NOTIFY_STUCK_AFTER_MS, gapGraceMs: config.NOTIFY_EVENT_GAP_GRACE_MS });
+    const notifyLeaderOnly = (name: string, work: () => Promise<unknown>) => async () => {
+      if (!notifyLease?.isLeader) return;
+      try {
+        await work();
+      } catch (error) {
+        log.error({ err: error, task: name }, 'notification task failed');
+      }
+    };
+    tasks.push(
+      cron.schedule(config.NOTIFY_PLAN_CRON, notifyLeaderOnly('notify-plan', notifyTasks.plan), { name: 'notify-plan', noOverlap: true }),
+      cron.schedule(config.NOTIFY_SWEEP_CRON, notifyLeaderOnly('notify-sweep', notifyTasks.sweep), { name: 'notify-sweep', noOverlap: true }),
+      cron.schedule('*/10 * * * * *', notifyLeaderOnly('notify-stuck', notifyTasks.redriveStuck), { name: 'notify-stuck', noOverlap: true }),
+      cron.schedule(config.DIGEST_CRON, notifyLeaderOnly('notify-digests', notifyTasks.digests), { name: 'notify-digests', noOverlap: true }),
+    );
+  }
+
   for (const worker of workers) {
     worker.on('error', (error) => log.warn({ err: error, queue: worker.name }, 'worker error'));
     worker.on('failed', (job, error) => log.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'job failed'));
@@ -182,6 +250,7 @@ export async function startWorkers(config: WorkerConfig, options: { clock?: Cloc
       for (const queue of queues) await queue.close();
       await lease?.stop();
       await settlementLease?.stop();
+      await notifyLease?.stop();
       await stopPublishing();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // BullMQ leaves connections it was given open; they are ours to close.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ClockSettings } from '../clock.ts';
+import { smsEnv } from '../sms/settings.ts';
 
 /**
  * Shared pieces of every process's configuration. Each process composes the
@@ -120,4 +121,37 @@ export const wechatPayEnv = {
   WECHATPAY_NOTIFY_URL: z.string().url().optional(),
   WECHATPAY_REFUND_NOTIFY_URL: z.string().url().optional(),
   WECHATPAY_TIMEOUT_MS: intFromEnv(5000),
+};
+
+/** "REMINDER:1001,BOOKING_CONFIRMED:1002" → { REMINDER: '1001', … }: provider template ids per notification kind. */
+const templateMap = z
+  .string()
+  .default('')
+  .transform((text, ctx) => {
+    const map: Record<string, string> = {};
+    for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+      const [kind, id] = pair.split(':');
+      if (!kind || !id) {
+        ctx.addIssue({ code: 'custom', message: `expected KIND:templateId, got "${pair}"` });
+        continue;
+      }
+      map[kind.trim()] = id.trim();
+    }
+    return map;
+  });
+
+/**
+ * Notification channels. SMS goes through Tencent Cloud (SecretId/Key, app id, sign name, approved
+ * template per kind); subscribe messages through the WeChat server API with the mini program's
+ * appid/secret and the template chosen per kind. A channel without its settings is off.
+ */
+export const notifyEnv = {
+  ...smsEnv,
+  SMS_TEMPLATES: templateMap,
+  /** Unguessable path token of the delivery-status callback URL (Tencent signs nothing there). */
+  SMS_CALLBACK_TOKEN: z.string().min(16).optional(),
+  SUBSCRIBE_TEMPLATES: templateMap,
+  MINIPROGRAM_STATE: z.enum(['developer', 'trial', 'formal']).default('formal'),
+  /** The mini program page a subscribe message opens. */
+  MINIPROGRAM_BOOKING_PAGE: z.string().default('pages/booking/detail'),
 };

@@ -19,9 +19,10 @@ export function smsParams(kind: NotificationKind, facts: NotificationFacts): str
     case 'WAITLIST_OFFER':
       return [cut(v.storeName), cut(v.serviceName), v.startTime];
     case 'REFUND_ISSUED':
-      return [cut(v.storeName), v.amount];
+      // "您在{1}的退款{2}元已原路退回，预计{3}到账。"
+      return [cut(v.storeName), yuanText(facts.amountFen ?? 0), '1-3个工作日'];
     case 'REVIEW_REQUEST':
-      return [cut(v.storeName)];
+      return [cut(v.storeName), cut(v.serviceName)];
     default:
       return [cut(v.storeName)];
   }
@@ -38,4 +39,9 @@ export function subscribeData(kind: NotificationKind, facts: NotificationFacts, 
   const base: Record<string, string> = { thing1: thing(v.serviceName), thing2: thing(v.storeName), thing4: thing(remark) };
   if (kind === 'REFUND_ISSUED') return { ...base, amount3: formatAmountFen(facts.amountFen ?? 0) };
   return { ...base, time3: facts.startMs === null ? '' : formatTimeValue(facts.startMs, facts.timezone) };
+}
+
+/** 8800 → "88.00" with integer arithmetic only. */
+function yuanText(fen: number): string {
+  return `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
 }

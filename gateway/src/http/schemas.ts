@@ -332,3 +332,52 @@ export const LedgerSchema = z
   .meta({ id: 'Ledger' });
 
 export const BillDateQuery = z.object({ date: LocalDate }).strict();
+
+// ── notifications ─────────────────────────────────────────────────────────────
+
+export const NoticeListQuery = z
+  .object({
+    unread: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
+    before: id.optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+  })
+  .strict();
+
+export const NoticeSchema = z
+  .object({ id: z.number(), kind: z.string(), title: z.string(), body: z.string(), bookingId: z.string().nullable(), storeId: z.number().nullable(), read: z.boolean(), createdAt: z.string() })
+  .meta({ id: 'Notice' });
+
+export const NoticeListSchema = z.object({ notices: z.array(NoticeSchema), unread: z.number() }).meta({ id: 'NoticeList' });
+
+export const MarkReadBody = z
+  .union([z.object({ ids: z.array(z.number().int().positive()).min(1).max(200) }).strict(), z.object({ all: z.literal(true) }).strict()])
+  .meta({ id: 'MarkRead' });
+
+export const SubscriptionsBody = z
+  .object({ accepted: z.array(z.string().min(1).max(64)).min(1).max(10).meta({ description: 'Template ids the user accepted in wx.requestSubscribeMessage' }) })
+  .strict();
+
+export const PreferenceBody = z
+  .object({ merchantId: z.number().int().min(0).default(0).meta({ description: '0 = every merchant' }), channel: z.enum(['sms', 'subscribe', 'all']), optedOut: z.boolean() })
+  .strict();
+
+const minuteOfDay = z.number().int().min(0).max(1439);
+export const NotificationSettingsBody = z
+  .object({
+    reminderOffsetsMinutes: z.array(z.number().int().min(5).max(14 * 1440)).max(4).meta({ description: 'e.g. [1440, 120]: 24 h and 2 h before' }),
+    quietHours: z.object({ startMinute: minuteOfDay, endMinute: minuteOfDay }).meta({ description: 'No SMS between these local minutes (21:00 = 1260) unless the booking is sooner' }),
+    reviewDelayMinutes: z.number().int().min(0).max(7 * 1440),
+    digestMinute: minuteOfDay,
+    smsEnabled: z.boolean(),
+    subscribeEnabled: z.boolean(),
+  })
+  .strict()
+  .meta({ id: 'NotificationSettings' });
+
+export const TemplateKindParams = z.object({ kind: z.string().max(40) });
+export const TemplateBody = z
+  .object({ title: z.string().trim().min(1).max(40), body: z.string().trim().min(1).max(300), enabled: z.boolean().default(true) })
+  .strict()
+  .meta({ id: 'NotificationTemplate' });
+
+export const StatsQuery = z.object({ from: LocalDate, to: LocalDate }).strict();

@@ -11,6 +11,7 @@ export const Queues = {
   persist: 'booking-persist',
   maintenance: 'inventory-maintenance',
   settlement: 'payment-settlement',
+  notify: 'notifications',
 } as const;
 
 export const JobNames = {
@@ -23,6 +24,23 @@ export const JobNames = {
   /** A verified refund notify, or a refund to ask WeChat about. */
   settleRefund: 'refund:settle',
   reconcileBill: 'reconcile:bill',
+  sendNotification: 'notify:send',
+} as const;
+
+/** Job data of `notify:send`: the row id only; the row holds everything else (never a phone number). */
+export interface SendNotificationPayload {
+  notificationId: number;
+}
+
+/** The first job of a notification has a fixed id; a re-drive of a stuck row gets one per attempt count. */
+export const notifyJobId = (notificationId: number, redrive?: number) => (redrive === undefined ? `notify-${notificationId}` : `notify-${notificationId}-r${redrive}`);
+
+export const notifyJobOptions = {
+  attempts: 8,
+  // 2 s, 4 s, 8 s … about 4 minutes in all, then the stuck-row sweep takes over with a fresh job.
+  backoff: { type: 'exponential', delay: 2000 },
+  removeOnComplete: { age: 3600, count: 20000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
 } as const;
 
 /** Job data of the settlement queue. Ids and amounts only: no openid, no phone. */

@@ -67,6 +67,12 @@ export function createWorkerMetrics() {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    notifications: new Counter({
+      name: 'zhiyue_notifications_total',
+      help: 'Notification send jobs by result (sent, skipped, failed, deferred, retry, …) and channel used',
+      labelNames: ['result', 'channel'],
+      registers: [registry],
+    }),
     rebuilds: new Counter({
       name: 'zhiyue_inventory_rebuilds_total',
       help: 'Stores whose Redis inventory was rebuilt from MySQL',
