@@ -8,6 +8,22 @@ import path from 'node:path';
 import { generateTestKeys } from '../../core/src/wechatpay/testing/keys.ts';
 import { type FakeWechatPay, type FakeWechatPayOptions, startFakeWechatPay } from '../../ops/fakes/wechat-pay/fake-wechat-pay.ts';
 import { merchantSettings, writeKeyFiles } from '../../ops/fakes/wechat-pay/key-files.ts';
+import { type FakeTencentSms, startFakeTencentSms } from '../../ops/fakes/tencent-sms/fake-tencent-sms.ts';
+import { systemClock } from '../../core/src/clock.ts';
+
+/** Subscribe templates of the test stack: keyword ids as core/src/notifications/payloads.ts fills them. */
+export const SUBSCRIBE_TEMPLATES: Record<string, readonly string[]> = {
+  'tmpl-confirmed': ['thing1', 'thing2', 'time3', 'thing4'],
+  'tmpl-changed': ['thing1', 'thing2', 'time3', 'thing4'],
+  'tmpl-cancelled': ['thing1', 'thing2', 'time3', 'thing4'],
+  'tmpl-reminder': ['thing1', 'thing2', 'time3', 'thing4'],
+  'tmpl-refund': ['thing1', 'thing2', 'amount3', 'thing4'],
+  'tmpl-review': ['thing1', 'thing2', 'time3', 'thing4'],
+};
+const SUBSCRIBE_BY_KIND =
+  'BOOKING_CONFIRMED:tmpl-confirmed,BOOKING_CHANGED:tmpl-changed,BOOKING_CANCELLED:tmpl-cancelled,REMINDER:tmpl-reminder,REFUND_ISSUED:tmpl-refund,REVIEW_REQUEST:tmpl-review';
+const SMS_BY_KIND = 'BOOKING_CONFIRMED:2100002,BOOKING_CHANGED:2100003,BOOKING_CANCELLED:2100004,REMINDER:2100005,REFUND_ISSUED:2100006,WAITLIST_OFFER:2100007,REVIEW_REQUEST:2100008';
+export const SMS_CALLBACK_TOKEN = 'test-sms-callback-token-0123456789';
 import { loadWorkerConfig } from '../../workers/src/config.ts';
 import { type RunningWorkers, startWorkers } from '../../workers/src/main.ts';
 import { loadGatewayConfig } from '../src/config.ts';
@@ -40,6 +56,10 @@ export interface TestStack {
   pay: FakeWechatPay;
   /** WECHATPAY_* settings of this stack, for starting extra worker processes. */
   payEnv: Record<string, string>;
+  /** The fake Tencent Cloud SMS (system clock: the SDK signs with real time). */
+  sms: FakeTencentSms;
+  /** SMS, subscribe and WeChat settings of this stack's notify workers, for starting extra worker processes. */
+  notifyEnv: Record<string, string>;
   gateway: RunningGateway;
   workers: RunningWorkers | null;
   url: string;
@@ -56,7 +76,8 @@ export async function startTestStack(
   options: { workers?: boolean; workerEnv?: Record<string, string>; pay?: Omit<FakeWechatPayOptions, 'clock' | 'keys' | 'port'> } = {},
 ): Promise<TestStack> {
   const env = await createTestEnv(label);
-  const wechat = await startFakeWechatApi({ appid: APPID, secret: SECRET, port: 0, clock: env.clock });
+  const wechat = await startFakeWechatApi({ appid: APPID, secret: SECRET, port: 0, clock: env.clock, subscribeTemplates: SUBSCRIBE_TEMPLATES });
+  const sms = await startFakeTencentSms({ port: 0, clock: systemClock, limits: { perHour: null, perDay: null }, callbackRetryScheduleMs: [200, 500] });
   const log = createLogger({ name: 'test', level: 'silent' });
   const keys = generateTestKeys({ appid: APPID });
   const keyDir = await mkdtemp(path.join(tmpdir(), 'zy-wxpay-'));
@@ -65,9 +86,24 @@ export async function startTestStack(
   // The notify URL names the gateway's port, so the port is chosen before the gateway starts.
   const httpPort = await freePort();
   const payEnv = merchantSettings(keyDir, keys, pay.url, `http://127.0.0.1:${httpPort}`);
+  sms.setCallbackUrl(`http://127.0.0.1:${httpPort}/v1/notifications/sms/status/${SMS_CALLBACK_TOKEN}`);
+  const notifyEnv = {
+    WECHAT_APPID: APPID,
+    WECHAT_SECRET: SECRET,
+    WECHAT_API_BASE: wechat.url,
+    TENCENTCLOUD_SECRET_ID: sms.secretId,
+    TENCENTCLOUD_SECRET_KEY: sms.secretKey,
+    SMS_ENDPOINT: sms.endpoint,
+    SMS_PROTOCOL: 'http://',
+    SMS_SDK_APP_ID: sms.smsSdkAppId,
+    SMS_SIGN_NAME: sms.signName,
+    SMS_TEMPLATES: SMS_BY_KIND,
+    SUBSCRIBE_TEMPLATES: SUBSCRIBE_BY_KIND,
+  };
   const gateway = await startGateway(
     loadGatewayConfig(
-      stackEnv(env, { HTTP_PORT: String(httpPort), WECHAT_APPID: APPID, WECHAT_SECRET: SECRET, WECHAT_API_BASE: wechat.url, JWT_SECRET, CATALOG_CACHE_TTL_MS: '0', CONSUMER_TOKEN_TTL_SECONDS: '86400', STAFF_TOKEN_TTL_SECONDS: '86400', ...payEnv }),
+      stackEnv(env, { HTTP_PORT: String(httpPort), WECHAT_APPID: APPID, WECHAT_SECRET: SECRET, WECHAT_API_BASE: wechat.url, JWT_SECRET, CATALOG_CACHE_TTL_MS: '0', CONSUMER_TOKEN_TTL_SECONDS: '86400', STAFF_TOKEN_TTL_SECONDS: '86400', ...payEnv,
+        SMS_CALLBACK_TOKEN, SMS_TEMPLATES: SMS_BY_KIND, SUBSCRIBE_TEMPLATES: SUBSCRIBE_BY_KIND }),
     ),
     { clock: env.clock, log },
   );
@@ -86,7 +122,12 @@ export async function startTestStack(
               PAYMENT_DEADLINE_CRON: '* * * * * *',
               PAYMENT_QUERY_CRON: '* * * * * *',
               BILL_RECONCILE_CRON: '0 0 0 1 1 *',
+              NOTIFY_PLAN_CRON: '* * * * * *',
+              NOTIFY_SWEEP_CRON: '* * * * * *',
+              NOTIFY_EVENT_GAP_GRACE_MS: '500',
+              DIGEST_CRON: '0 0 0 1 1 *',
               ...payEnv,
+              ...notifyEnv,
               ...options.workerEnv,
             }),
           ),
@@ -119,6 +160,8 @@ export async function startTestStack(
     wechat,
     pay,
     payEnv,
+    sms,
+    notifyEnv,
     gateway,
     workers,
     url,
@@ -138,6 +181,7 @@ export async function startTestStack(
       await gateway.stop();
       await wechat.close();
       await pay.stop();
+      await sms.stop();
       await rm(keyDir, { recursive: true, force: true });
       await env.cleanup();
     },

@@ -8,7 +8,7 @@ import type { LifecycleDeps } from './deps.ts';
  * QUEUED in the same transaction. The caller enqueues the ids under
  * deterministic job ids; if that enqueue is lost, `stuck` hands them out again.
  */
-export async function claimDueNotifications(deps: LifecycleDeps, limit: number): Promise<number[]> {
+export async function claimDueNotifications(deps: LifecycleDeps, limit: number): Promise<{ id: number; dueMs: number }[]> {
   return inTransaction(deps.db, (trx) => claimDue(trx, deps.clock.now(), limit));
 }
 

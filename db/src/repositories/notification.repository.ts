@@ -72,10 +72,10 @@ export async function insertNotifications(db: Db, rows: NewNotification[]): Prom
  * Claims due rows for sending: `FOR UPDATE SKIP LOCKED` lets two sweepers (a
  * leader change mid-tick) take disjoint rows instead of waiting or doubling.
  */
-export async function claimDue(trx: Transaction<Database>, nowMs: number, limit: number): Promise<number[]> {
+export async function claimDue(trx: Transaction<Database>, nowMs: number, limit: number): Promise<{ id: number; dueMs: number }[]> {
   const rows = await trx
     .selectFrom('notifications')
-    .select('id')
+    .select(['id', 'due_at'])
     .where('status', '=', 'PENDING')
     .where('due_at', '<=', new Date(nowMs))
     .orderBy('due_at')
@@ -85,7 +85,7 @@ export async function claimDue(trx: Transaction<Database>, nowMs: number, limit:
     .execute();
   const ids = rows.map((r) => r.id);
   if (ids.length > 0) await trx.updateTable('notifications').set({ status: 'QUEUED', updated_at: new Date(nowMs) }).where('id', 'in', ids).execute();
-  return ids;
+  return rows.map((r) => ({ id: r.id, dueMs: r.due_at.getTime() }));
 }
 
 /** Rows queued or mid-send whose job seems lost (worker died, enqueue failed): handed out again. */

@@ -32,8 +32,13 @@ export interface SendNotificationPayload {
   notificationId: number;
 }
 
-/** The first job of a notification has a fixed id; a re-drive of a stuck row gets one per attempt count. */
-export const notifyJobId = (notificationId: number, redrive?: number) => (redrive === undefined ? `notify-${notificationId}` : `notify-${notificationId}-r${redrive}`);
+/**
+ * A notification's job is named by the row and its due time: claiming it twice queues it once, while a
+ * message deferred to the morning (a new due time) gets a new job. A re-drive of a stuck row is named by
+ * its attempt count.
+ */
+export const notifyJobId = (notificationId: number, dueMs: number) => `notify-${notificationId}-${dueMs}`;
+export const notifyRedriveJobId = (notificationId: number, attempts: number) => `notify-${notificationId}-r${attempts}`;
 
 export const notifyJobOptions = {
   attempts: 8,

@@ -3,7 +3,7 @@ import type { LifecycleDeps } from '../../../core/src/lifecycle/deps.ts';
 import { planDigests } from '../../../core/src/lifecycle/notify-digest.ts';
 import { EventGaps, planNotifications } from '../../../core/src/lifecycle/notify-plan.ts';
 import { claimDueNotifications, stuckNotificationIds } from '../../../core/src/lifecycle/notify-sweep.ts';
-import { JobNames, notifyJobId, notifyJobOptions, type SendNotificationPayload } from '../jobs/contracts.ts';
+import { JobNames, notifyJobId, notifyJobOptions, notifyRedriveJobId, type SendNotificationPayload } from '../jobs/contracts.ts';
 
 /**
  * The notify leader's periodic work: tail the booking event log into
@@ -30,7 +30,7 @@ export function createNotifyTasks(deps: LifecycleDeps, queue: Queue<SendNotifica
     for (let round = 0; round < 20; round++) {
       const ids = await claimDueNotifications(deps, 500);
       if (ids.length === 0) break;
-      await queue.addBulk(ids.map((id) => ({ name: JobNames.sendNotification, data: { notificationId: id }, opts: { ...notifyJobOptions, jobId: notifyJobId(id) } })));
+      await queue.addBulk(ids.map(({ id, dueMs }) => ({ name: JobNames.sendNotification, data: { notificationId: id }, opts: { ...notifyJobOptions, jobId: notifyJobId(id, dueMs) } })));
       queued += ids.length;
       if (ids.length < 500) break;
     }
@@ -40,7 +40,7 @@ export function createNotifyTasks(deps: LifecycleDeps, queue: Queue<SendNotifica
   async function redriveStuck(): Promise<number> {
     const stuck = await stuckNotificationIds(deps, options.stuckAfterMs, 500);
     await queue.addBulk(
-      stuck.map((row) => ({ name: JobNames.sendNotification, data: { notificationId: row.id }, opts: { ...notifyJobOptions, jobId: notifyJobId(row.id, row.attempts) } })),
+      stuck.map((row) => ({ name: JobNames.sendNotification, data: { notificationId: row.id }, opts: { ...notifyJobOptions, jobId: notifyRedriveJobId(row.id, row.attempts) } })),
     );
     return stuck.length;
   }
