@@ -65,6 +65,7 @@ export async function sendNotification(deps: NotifyDeps, id: number): Promise<Se
   if (!isNotificationKind(row.kind)) return finish(deps, row, 'SKIPPED', `UNKNOWN_KIND:${row.kind}`);
   // A message that kept failing for a retryable reason ends FAILED with that reason instead of retrying for ever.
   if (row.status === 'QUEUED' && row.attempts >= MAX_SEND_ATTEMPTS) return finish(deps, row, 'FAILED', `GAVE_UP:${(row.reason ?? '').replace(/^RETRY:/, '')}`.slice(0, 120));
+  if (row.status === 'SENDING' && row.attempts >= MAX_SEND_ATTEMPTS) return finish(deps, row, 'FAILED', 'OUTCOME_UNKNOWN');
   const facts = JSON.parse(row.variables) as NotificationFacts;
 
   const stale = await staleReason(deps, row, facts);
@@ -106,18 +107,24 @@ async function push(deps: NotifyDeps, row: NotificationRow, kind: NotificationKi
   if (!customer) return finish(deps, row, 'SKIPPED', 'NO_RECIPIENT');
   // SENDING at the start of a job: the previous attempt died between claiming and recording the answer.
   const uncertain = row.status === 'SENDING';
+  // A subscribe message this row can never send (bad openid, template, data): SMS is its fallback.
+  const subscribeRuledOut = row.reason?.startsWith('FALLBACK:') ?? false;
   // A resend after a crash goes where the first attempt went.
   const choice =
     uncertain && row.channel_used
       ? { channel: row.channel_used as 'sms' | 'subscribe' }
       : choosePush({
-          subscribeEnabled: settings.subscribe_enabled === 1 && deps.subscribe !== null && deps.templates.subscribe[kind] !== undefined,
+          subscribeEnabled: !subscribeRuledOut && settings.subscribe_enabled === 1 && deps.subscribe !== null && deps.templates.subscribe[kind] !== undefined,
           smsEnabled: settings.sms_enabled === 1 && deps.sms !== null && deps.templates.sms[kind] !== undefined,
           hasConsent: consent > 0,
           hasPhone: customer.phone_enc !== null && customer.phone_key_id !== null,
           optedOut,
         });
-  if ('skip' in choice) return finish(deps, row, 'SKIPPED', choice.skip);
+  if ('skip' in choice) {
+    // Subscribe failed for good and SMS is no way out either: the subscribe failure is the honest reason.
+    if (subscribeRuledOut && choice.skip === 'NO_CHANNEL') return finish(deps, row, 'FAILED', row.reason!.slice('FALLBACK:'.length));
+    return finish(deps, row, 'SKIPPED', choice.skip);
+  }
 
   if (choice.channel === 'sms' && !uncertain) {
     const store = await deps.db.selectFrom('stores').select('timezone').where('id', '=', row.store_id).executeTakeFirst();
@@ -158,6 +165,8 @@ async function viaSubscribe(deps: NotifyDeps, row: NotificationRow, kind: Notifi
     throw new RetryableSendError('WeChat has no consent left; falling back');
   }
   if (answer.retryable) {
+    // A recovery stays a recovery until WeChat answers: the crashed attempt may still have gone out.
+    if (uncertain) return stillUncertain(deps, row, `SUBSCRIBE_${answer.reason}`);
     // WeChat refused, so nothing went out and the consent is still there: give it back and try again later.
     await inTransaction(deps.db, async (trx) => {
       if (await moveNotification(trx, row.id, ['SENDING'], { status: 'QUEUED', reason: `RETRY:SUBSCRIBE_${answer.reason}` }, now)) {
@@ -166,7 +175,13 @@ async function viaSubscribe(deps: NotifyDeps, row: NotificationRow, kind: Notifi
     });
     throw new RetryableSendError(`subscribe send failed: ${answer.reason}`);
   }
-  return finish(deps, row, 'FAILED', `SUBSCRIBE_${answer.reason}`);
+  // Refused for good (openid, template, data): WeChat kept the consent; give ours back and let SMS carry the message.
+  await inTransaction(deps.db, async (trx) => {
+    if (await moveNotification(trx, row.id, ['SENDING'], { status: 'QUEUED', channel_used: null, reason: `FALLBACK:SUBSCRIBE_${answer.reason}` }, now)) {
+      await returnConsent(trx, row.customer_id!, kind, row.id, now);
+    }
+  });
+  throw new RetryableSendError(`subscribe refused (${answer.reason}); falling back to SMS`);
 }
 
 async function viaSms(deps: NotifyDeps, row: NotificationRow, kind: NotificationKind, facts: NotificationFacts, customer: { phone_enc: Buffer | null; phone_key_id: number | null }, uncertain: boolean): Promise<SendResult> {
@@ -179,11 +194,22 @@ async function viaSms(deps: NotifyDeps, row: NotificationRow, kind: Notification
   if (answer.kind === 'accepted') return sent(deps, row, 'sms', answer.serialNo, null);
   if (uncertain && answer.code === SMS_SAME_CONTENT_THROTTLE) return sent(deps, row, 'sms', null, 'ACCEPTED_BEFORE_RESTART');
   if (answer.retryable) {
+    if (uncertain) return stillUncertain(deps, row, `SMS_${answer.code}`);
     // The provider refused, so nothing went out: back to QUEUED, and the retry is a plain send, not a recovery.
     await moveNotification(deps.db, row.id, ['SENDING'], { status: 'QUEUED', reason: `RETRY:SMS_${answer.code}`.slice(0, 120) }, deps.clock.now());
     throw new RetryableSendError(`sms send failed: ${answer.code}`);
   }
   return finish(deps, row, 'FAILED', `SMS_${answer.code}`.slice(0, 120));
+}
+
+/**
+ * A resend after a crash was refused for a passing reason. The row stays SENDING, so the next attempt is
+ * a recovery again (checking with the provider whether the first one went out) and never a plain send
+ * that could duplicate it.
+ */
+async function stillUncertain(deps: NotifyDeps, row: NotificationRow, code: string): Promise<never> {
+  await moveNotification(deps.db, row.id, ['SENDING'], { status: 'SENDING', reason: `UNCERTAIN:${code}`.slice(0, 120) }, deps.clock.now(), true);
+  throw new RetryableSendError(`recovery send refused (${code}); still uncertain`);
 }
 
 async function sent(deps: NotifyDeps, row: NotificationRow, channel: string, providerRef: string | null, reason: string | null): Promise<SendResult> {
