@@ -212,6 +212,28 @@ describe('merchant wording, timing and statistics', () => {
     expect([skipped.status, skipped.reason]).toEqual(['SKIPPED', 'BOOKING_CANCELLED']);
   });
 
+  it('when a booking is moved, then the customer is told and reminders follow the new time; the old ones are skipped', async () => {
+    const kit = await customerWithPhone('n-kit', '13900009999');
+    const booking = await book(kit, at(TOMORROW, '19:30'));
+    await settled(booking.bookingId, 'BOOKING_CONFIRMED', 'push');
+    const moved = await stack.request('POST', `/v1/bookings/${booking.bookingId}/reschedule`, { token: kit, body: { startAt: at('2026-12-03', '11:00') } });
+    expect(moved.status).toBe(200);
+    const changed = await settled(booking.bookingId, 'BOOKING_CHANGED', 'push');
+    expect([changed.status, changed.channel_used]).toEqual(['SENT', 'sms']);
+    expect(stack.sms.sent().find((m) => m.sessionContext === `n${changed.id}`)?.params).toEqual(['通知发廊·一店', '洗剪吹', '12月03日 11:00']);
+    const reminders = (await rowsOf(booking.bookingId)).filter((r) => r.kind === 'REMINDER' && r.channel === 'push');
+    const newStart = Date.parse(at('2026-12-03', '11:00'));
+    expect(reminders.filter((r) => JSON.parse(r.variables).startMs === newStart)).toHaveLength(2);
+    // The old reminders (19:30 today, 17:30 tomorrow) fall due: they must not go out.
+    stack.env.clock.set(Date.parse(at(TOMORROW, '17:31')));
+    const old = await until('old reminder settled', async () => {
+      const rows = (await rowsOf(booking.bookingId)).filter((r) => r.kind === 'REMINDER' && r.channel === 'push' && JSON.parse(r.variables).startMs !== newStart);
+      return rows.every((r) => r.status === 'SKIPPED') && rows.length > 0 ? rows : undefined;
+    });
+    expect(old.every((r) => r.reason === 'BOOKING_MOVED')).toBe(true);
+    stack.env.clock.set(Date.parse(at('2026-12-01', '19:00')));
+  });
+
   it('when an SMS falls in quiet hours, then it waits for the morning, unless the appointment is before the morning', async () => {
     const settings = await stack.request('PUT', '/v1/merchant/notification-settings', {
       token: owner,
@@ -244,7 +266,7 @@ describe('merchant wording, timing and statistics', () => {
     expect(sms.sent + sms.delivered).toBeGreaterThanOrEqual(5);
     expect(sms.delivered).toBeGreaterThanOrEqual(1);
     expect(inapp.delivered).toBeGreaterThanOrEqual(5);
-    expect(none.skippedByReason).toMatchObject({ NO_CHANNEL: expect.any(Number), OPTED_OUT: expect.any(Number), BOOKING_CANCELLED: 2 });
+    expect(none.skippedByReason).toMatchObject({ NO_CHANNEL: expect.any(Number), OPTED_OUT: expect.any(Number), BOOKING_CANCELLED: expect.any(Number), BOOKING_MOVED: expect.any(Number) });
     expect(stats.body.channels.subscribe.sent).toBe(1);
     const foreign = (await stack.request('GET', `/v1/merchant/notification-stats?from=2026-12-01&to=${TOMORROW}`, { token: otherOwner })).body;
     expect(foreign.channels).toEqual({});

@@ -4,7 +4,9 @@
  * with 20 bikes per class, and a flash-sale tasting class for load tests),
  * staff logins and a few customers, then their inventory. Skips if the demo
  * data is already there. Then the payment policies of a few demo services
- * (each only while the service has none, so an edited policy stays).
+ * (each only while the service has none, so an edited policy stays), and the
+ * salon's notification settings and one wording of its own (likewise only
+ * while the merchant has none).
  */
 import type { Kysely } from 'kysely';
 import type { Requirement } from '../../core/src/catalog/types.ts';
@@ -24,6 +26,7 @@ import {
   createStore,
   setWeeklyHours,
 } from '../../db/src/repositories/catalog-admin.repository.ts';
+import { type NotificationSettings, upsertSettings, upsertTemplate } from '../../db/src/repositories/notification.repository.ts';
 import { policiesOf, upsertPolicy } from '../../db/src/repositories/payment.repository.ts';
 import { createRedis, whenReady } from '../../db/redis/connection.ts';
 import { redisKeys } from '../../db/redis/keys.ts';
@@ -192,6 +195,46 @@ export async function seedPaymentPolicies(db: Kysely<Database>, nowMs: number): 
   return done;
 }
 
+/** Notification timing and channels of a demo merchant (what 通知设置 shows and saves). */
+const DEMO_NOTIFICATION_SETTINGS: { merchant: string; label: string; settings: NotificationSettings }[] = [
+  {
+    merchant: '悦容美发',
+    label: 'reminders 24 h + 2 h before, no SMS 21:00–08:00, review request 2 h after, digest at 20:00',
+    settings: { reminder_offsets: '1440,120', quiet_start_minute: 21 * 60, quiet_end_minute: 8 * 60, review_delay_minutes: 120, digest_minute: 20 * 60, sms_enabled: 1, subscribe_enabled: 1 },
+  },
+];
+
+/** A merchant's own wording of a kind (in-app text; its body is also the subscribe message's remark). */
+const DEMO_NOTIFICATION_TEMPLATES: { merchant: string; kind: string; title: string; body: string }[] = [
+  {
+    merchant: '悦容美发',
+    kind: 'BOOKING_CONFIRMED',
+    title: '悦容美发 · 预约成功',
+    body: '{storeName}已为您留好位置：{startTime}，到店出示核销码 {checkinCode}，设计师恭候光临！',
+  },
+];
+
+/** Gives the demo merchants above their settings and wording unless they already have their own; returns what it set. */
+export async function seedNotificationSettings(db: Kysely<Database>, nowMs: number): Promise<string[]> {
+  const done: string[] = [];
+  const merchantId = async (name: string) => (await db.selectFrom('merchants').select('id').where('name', '=', name).executeTakeFirst())?.id;
+  for (const { merchant, label, settings } of DEMO_NOTIFICATION_SETTINGS) {
+    const id = await merchantId(merchant);
+    if (id === undefined) continue;
+    if (await db.selectFrom('notification_settings').select('merchant_id').where('merchant_id', '=', id).executeTakeFirst()) continue;
+    await upsertSettings(db, id, settings, nowMs);
+    done.push(`${merchant}: ${label}`);
+  }
+  for (const { merchant, kind, title, body } of DEMO_NOTIFICATION_TEMPLATES) {
+    const id = await merchantId(merchant);
+    if (id === undefined) continue;
+    if (await db.selectFrom('notification_templates').select('kind').where('merchant_id', '=', id).where('kind', '=', kind).executeTakeFirst()) continue;
+    await upsertTemplate(db, id, kind, { title, body, enabled: true }, nowMs);
+    done.push(`${merchant}: own ${kind} wording "${title}"`);
+  }
+  return done;
+}
+
 if (import.meta.main) {
   const env = parseEnv({ ...runtimeEnv, ...mysqlEnv, ...redisEnv, ...clockEnv, ...phoneKeyEnv }, process.env);
   const clock = clockFromSettings(clockSettingsFrom(env));
@@ -208,6 +251,7 @@ if (import.meta.main) {
     console.log('demo data already present');
   }
   for (const line of await seedPaymentPolicies(db, clock.now())) console.log(`  payment policy  ${line}`);
+  for (const line of await seedNotificationSettings(db, clock.now())) console.log(`  notifications   ${line}`);
   // Inventory through each store's horizon (idempotent), and the Redis mirror.
   const deps = { db, redis, keys: redisKeys(env.REDIS_KEY_PREFIX), clock };
   const stores = await db.selectFrom('stores').select('id').where('status', '=', 'active').execute();

@@ -69,7 +69,9 @@ export function plansForEvent(event: PlannerEvent, booking: PlannerBooking, sett
       reminders(booking.startMs);
       break;
     case 'RESCHEDULED': {
-      const to = typeof event.payload.toStartMs === 'number' ? event.payload.toStartMs : booking.startMs;
+      // The event names the slot it moved to; a booking moved again since then has its own later event.
+      const toStart = (event.payload.to as { startAt?: unknown } | undefined)?.startAt;
+      const to = typeof toStart === 'string' ? Date.parse(toStart) : booking.startMs;
       add('BOOKING_CHANGED', 'customer', event.occurredMs, to);
       if (booking.status === 'CONFIRMED') reminders(to);
       break;

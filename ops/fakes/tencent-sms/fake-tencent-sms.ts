@@ -479,6 +479,12 @@ export async function startFakeTencentSms(options: FakeTencentSmsOptions = {}): 
   const app = express();
   app.disable('x-powered-by');
   const control = express.Router();
+  // The demo page (another origin) reads the fake handset's inbox from the control routes.
+  control.use((req, res, next) => {
+    res.set({ 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Methods': 'GET, POST, OPTIONS', 'Access-Control-Allow-Headers': 'Content-Type' });
+    if (req.method === 'OPTIONS') return void res.status(204).end();
+    next();
+  });
   control.use(express.json({ limit: '16kb' }));
   const controlRoute =
     <T>(schema: z.ZodType<T>, run: (input: T) => unknown) =>

@@ -7,11 +7,18 @@ import { z } from 'zod';
 import { parseEnv } from '../../../core/src/config/env.ts';
 import { startFakeWechatApi } from './fake-wechat-api.ts';
 
-/** Booking confirmed / reminder / cancelled, with the keyword ids of typical 预约 templates. */
+/**
+ * The demo's 预约 templates: keyword ids exactly as core/src/notifications/payloads.ts fills them
+ * (service, store, time, remark; amount instead of time for refunds). `npm run stack` passes the
+ * same set in FAKE_WECHAT_SUBSCRIBE_TEMPLATES and maps kinds to them in SUBSCRIBE_TEMPLATES.
+ */
 const DEMO_SUBSCRIBE_TEMPLATES: Record<string, string[]> = {
-  'zy-demo-booking-confirmed': ['thing1', 'time2', 'thing3', 'character_string4'],
-  'zy-demo-booking-reminder': ['thing1', 'time2', 'thing3', 'thing4'],
-  'zy-demo-booking-cancelled': ['thing1', 'time2', 'phrase3', 'thing4'],
+  'zy-demo-booking-confirmed': ['thing1', 'thing2', 'time3', 'thing4'],
+  'zy-demo-booking-changed': ['thing1', 'thing2', 'time3', 'thing4'],
+  'zy-demo-booking-cancelled': ['thing1', 'thing2', 'time3', 'thing4'],
+  'zy-demo-booking-reminder': ['thing1', 'thing2', 'time3', 'thing4'],
+  'zy-demo-refund-issued': ['thing1', 'thing2', 'amount3', 'thing4'],
+  'zy-demo-review-request': ['thing1', 'thing2', 'time3', 'thing4'],
 };
 
 const env = parseEnv(
