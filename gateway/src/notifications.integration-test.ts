@@ -284,5 +284,13 @@ describe('merchant wording, timing and statistics', () => {
     });
     expect(notice.title).toBe('明日预约汇总');
     expect(notice.body).toMatch(/2026-12-03 共有 \d+ 个预约/);
+
+    // Monday evening: the weekly report of the seven days before joins the digest.
+    stack.env.clock.set(Date.parse(at('2026-12-07', '20:05')));
+    await planDigests(stack.env);
+    const weekly = await stack.env.db.selectFrom('notifications').select(['kind', 'variables']).where('kind', '=', 'WEEKLY_REPORT').where('store_id', '=', salon.storeId).execute();
+    expect(weekly).toHaveLength(1);
+    expect(JSON.parse(weekly[0]!.variables)).toMatchObject({ date: '2026-12-07', count: expect.any(Number), amountFen: expect.any(Number) });
+    expect(await planDigests(stack.env)).toBe(0);
   });
 });
