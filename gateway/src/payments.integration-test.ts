@@ -59,14 +59,19 @@ async function startPaying(token: string, bookingId: string) {
   return started.body as { outTradeNo: string; amountFen: number; requestPayment: Record<string, string> };
 }
 
-/** MySQL and Redis agree on the salon's counters of a day (no drift left by revivals or refunds). */
+/**
+ * MySQL and Redis agree on the salon's counters of a day (no drift left by revivals or refunds). Redis
+ * follows MySQL right after the commit that changed it, so this waits briefly for them to meet.
+ */
 async function expectInventoryInSync(day: string) {
-  const mysql = await stack.env.db.selectFrom('inventory_cells').select(['resource_id', 'starts_at', 'booked']).where('store_id', '=', salon.storeId).where('local_date', '=', day).execute();
-  const redis = await stack.env.redis.hgetall(stack.env.keys.store(salon.storeId).booked(day));
-  for (const cell of mysql) {
-    const field = `${cell.resource_id}:${cell.starts_at.getTime() / MINUTE}`;
-    expect(Number(redis[field] ?? 0), field).toBe(cell.booked);
-  }
+  const differences = async () => {
+    const mysql = await stack.env.db.selectFrom('inventory_cells').select(['resource_id', 'starts_at', 'booked']).where('store_id', '=', salon.storeId).where('local_date', '=', day).execute();
+    const redis = await stack.env.redis.hgetall(stack.env.keys.store(salon.storeId).booked(day));
+    return mysql.filter((cell) => Number(redis[`${cell.resource_id}:${cell.starts_at.getTime() / MINUTE}`] ?? 0) !== cell.booked);
+  };
+  const deadline = Date.now() + 3000;
+  while ((await differences()).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+  expect(await differences()).toEqual([]);
 }
 
 beforeAll(async () => {

@@ -175,10 +175,11 @@ describe('a persist worker killed mid-job', () => {
 describe('graceful shutdown', () => {
   it('when a worker gets SIGTERM mid-run, then it finishes the jobs in hand, exits 0, and leaves nothing stalled', async () => {
     for (const child of [...children]) await kill(child, 'SIGTERM');
-    const studio = await createClassStudio(env.db, env.clock.now(), { capacity: 300, perCustomerDailyLimit: 0 });
+    // Enough work that a SIGTERM soon after the first rows always finds some left, even on a loaded machine.
+    const studio = await createClassStudio(env.db, env.clock.now(), { capacity: 600, perCustomerDailyLimit: 0 });
     await materializeStore(env, studio.storeId);
     const start = zonedToInstant('2026-12-02', 12 * 60, 'Asia/Shanghai');
-    const { accepted } = await acceptMany(studio.storeId, studio.classId, start, 200, 50_000);
+    const { accepted } = await acceptMany(studio.storeId, studio.classId, start, 500, 50_000);
     const worker = startWorker({ RELAY_BATCH: '4' });
     await waitUntil('the worker persisted some', async () => (await rowsFor(accepted)).length >= 10);
     const exitCode = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
@@ -188,9 +189,9 @@ describe('graceful shutdown', () => {
     const counts = await queue.getJobCounts('active', 'failed');
     expect(counts.active).toBe(0);
     expect(counts.failed).toBe(0);
-    expect((await rowsFor(accepted)).length).toBeLessThan(200);
+    expect((await rowsFor(accepted)).length).toBeLessThan(500);
     startWorker();
-    await waitUntil('the rest is persisted by the next worker', async () => (await rowsFor(accepted)).length === 200);
+    await waitUntil('the rest is persisted by the next worker', async () => (await rowsFor(accepted)).length === 500);
     await assertNoOverbooking();
   });
 });

@@ -1,4 +1,5 @@
-import { appendEvents, bookingCellsOf, lockBooking, setCheckinCode, transitionBooking } from '../../../db/src/repositories/booking.repository.ts';
+import { appendEvents, bookingCellsOf, findBooking, lockBooking, setCheckinCode, transitionBooking } from '../../../db/src/repositories/booking.repository.ts';
+import { holdOwnerOfRow, releaseBookingHold } from './converge.ts';
 import { takeCells } from '../../../db/src/repositories/inventory.repository.ts';
 import { insertRefund, lockOrder, recordMovement, updateOrder } from '../../../db/src/repositories/payment.repository.ts';
 import { inTransaction } from '../../../db/src/transaction.ts';
@@ -73,9 +74,13 @@ export async function settlePaidTransaction(deps: MoneyDeps, tx: ProviderTransac
     return { kind: 'refund', bookingId: booking.id, refundId, reason };
   });
   if (result.kind === 'revived') {
-    // The expiry gave the cells back in Redis too; MySQL took them again, so rewrite those days from MySQL.
-    const booking = await deps.db.selectFrom('bookings').select(['store_id', 'local_date']).where('id', '=', result.bookingId).executeTakeFirstOrThrow();
+    // The expiry gives the cells back in Redis after its commit, possibly only now (it races us). Release
+    // the hold first — the script acts once per hold, so the expiry's own release becomes a no-op — and
+    // then rewrite those days from MySQL, which has taken the cells again.
+    const booking = await findBooking(deps.db, result.bookingId);
+    if (!booking) throw new Error(`revived booking ${result.bookingId} vanished`);
     const cells = await bookingCellsOf(deps.db, result.bookingId);
+    await releaseBookingHold(deps, holdOwnerOfRow(booking), cells, 'EXPIRED', true);
     await reconcileStore(deps, booking.store_id, 'repair', [...new Set([booking.local_date, ...cells.map((c) => c.localDate)])]);
   }
   return result;
