@@ -289,6 +289,10 @@ const state = {
   paying: null, // booking id whose payment is in progress
   cancelQuote: null, // {bookingId, quote} shown for confirmation in "我的预约"
   refunds: {}, // bookingId → {refundFen, feeFen, rule} of cancellations made on this page
+  devices: {}, // demo user → {phone, phoneMasked, openid, smsOff}: what that user's "phone" did on this page
+  subscriptions: null, // GET /v1/me/subscriptions templates
+  merchantTab: 'notices', // 消息 | 通知设置 | 模板 | 发送统计
+  templateKind: null, // the kind open in the 模板 editor
 };
 
 function storeDetail(id) {
@@ -305,7 +309,7 @@ function saveSession() {
   try {
     sessionStorage.setItem(
       'zhiyue.demo',
-      JSON.stringify({ consumer: state.consumer, merchant: state.merchant, wechatBase: state.wechatBase, wechatPayBase: state.wechatPayBase, refunds: state.refunds }),
+      JSON.stringify({ consumer: state.consumer, merchant: state.merchant, wechatBase: state.wechatBase, wechatPayBase: state.wechatPayBase, refunds: state.refunds, devices: state.devices }),
     );
   } catch {
     // Private mode: the session just does not survive a reload.
@@ -322,6 +326,7 @@ function loadSession() {
     if (saved.wechatBase) state.wechatBase = saved.wechatBase;
     if (saved.wechatPayBase) state.wechatPayBase = saved.wechatPayBase;
     if (saved.refunds && typeof saved.refunds === 'object') state.refunds = saved.refunds;
+    if (saved.devices && typeof saved.devices === 'object') state.devices = saved.devices;
   } catch {
     // Ignore a corrupt entry.
   }
@@ -372,6 +377,7 @@ async function consumerLogin() {
     saveSession();
     setMsg(msg, '');
     renderLogin();
+    enterConsumerNotify();
     refreshMyBookings();
     renderBookingBar();
   } catch (error) {
@@ -403,6 +409,7 @@ function handleConsumerAuthError(error) {
 function renderLogin() {
   const info = $('login-info');
   const form = $('login-form');
+  renderNotifyBlock();
   if (!state.consumer) {
     info.hidden = true;
     form.hidden = false;
@@ -899,6 +906,8 @@ async function confirmBooking() {
   loadAvailability({ quiet: true });
   refreshMyBookings();
   if (state.merchant) refreshMerchantBookings({ quiet: true });
+  // The notify workers plan and send within a second or two: show the new notice without waiting for the poll.
+  setTimeout(() => refreshConsumerNotices({ quiet: true }), 1500);
 }
 
 // ---------------------------------------------------------------------------
@@ -1383,6 +1392,7 @@ async function enterMerchant() {
     if (handleMerchantAuthError(error)) return;
     setMsg($('merchant-msg'), describeError(error));
   }
+  enterMerchantNotify();
   await Promise.all([refreshMerchantBookings(), refreshLedger()]);
 }
 
@@ -1580,6 +1590,757 @@ async function merchantCancel(b, btn) {
     btn.disabled = false;
     btn.textContent = '取消';
   }
+}
+
+// ---------------------------------------------------------------------------
+// Notifications: the customer's messages, phone, subscribe consents and SMS opt-out;
+// the merchant's messages, settings, wording and delivery statistics.
+
+const NOTIFY_POLL_MS = 4000;
+const NOTICE_KIND_LABELS = {
+  BOOKING_CONFIRMED: '预约成功',
+  BOOKING_CHANGED: '预约改期',
+  BOOKING_CANCELLED: '预约取消',
+  PAYMENT_RECEIVED: '支付成功',
+  REFUND_ISSUED: '退款',
+  PAYMENT_EXPIRED: '支付超时',
+  WAITLIST_OFFER: '候补空位',
+  REMINDER: '到店提醒',
+  REVIEW_REQUEST: '评价邀请',
+  NEW_BOOKING: '新预约',
+  BOOKING_CANCELLED_BY_CUSTOMER: '顾客取消',
+  DAILY_DIGEST: '明日汇总',
+  WEEKLY_REPORT: '周报',
+};
+const NOTICE_KIND_TONE = { BOOKING_CONFIRMED: 'ok', NEW_BOOKING: 'ok', PAYMENT_RECEIVED: 'ok', REMINDER: 'info', DAILY_DIGEST: 'info', WEEKLY_REPORT: 'info', BOOKING_CANCELLED: 'warn', BOOKING_CANCELLED_BY_CUSTOMER: 'warn', PAYMENT_EXPIRED: 'warn', REFUND_ISSUED: 'warn' };
+/** Names of the subscribe templates as the WeChat popup shows them. */
+const SUBSCRIBE_KIND_LABELS = {
+  BOOKING_CONFIRMED: '预约成功通知',
+  BOOKING_CHANGED: '预约变更通知',
+  BOOKING_CANCELLED: '预约取消通知',
+  REMINDER: '预约到店提醒',
+  REFUND_ISSUED: '退款到账通知',
+  REVIEW_REQUEST: '服务评价邀请',
+};
+/** What the mini program asks for when the customer books (wx.requestSubscribeMessage takes at most 3 templates). */
+const SUBSCRIBE_ON_BOOKING = ['BOOKING_CONFIRMED', 'REMINDER', 'BOOKING_CANCELLED'];
+const SUBSCRIBE_FIELD_LABELS = { thing1: '服务项目', thing2: '门店', time3: '预约时间', amount3: '退款金额', thing4: '备注' };
+const CHANNEL_LABELS = { subscribe: '微信订阅消息', sms: '短信', inapp: '站内消息', none: '尚未发送' };
+const STATS_REASON_LABELS = {
+  OPTED_OUT: '顾客已关闭通知',
+  NO_CHANNEL: '无可用渠道（未订阅、未绑定手机）',
+  DISABLED_BY_MERCHANT: '商家已停用该通知',
+  NO_RECIPIENT: '无接收人',
+  QUIET_HOURS: '免打扰时段，顺延发送',
+  SMS_OUTCOME_UNKNOWN: '短信结果未知（未重发以免重复）',
+};
+/** A planned message whose booking moved on (e.g. the reminder of a cancelled booking) is skipped with the booking's status. */
+const STALE_STATUS_LABELS = { CANCELLED: '预约已取消', CHECKED_IN: '顾客已到店', COMPLETED: '服务已完成', EXPIRED: '预约已过期', NO_SHOW: '顾客未到店', REJECTED: '预约失败' };
+
+function statsReasonLabel(reason) {
+  if (STATS_REASON_LABELS[reason]) return STATS_REASON_LABELS[reason];
+  const stale = /^BOOKING_([A-Z_]+)$/.exec(reason);
+  if (stale && STALE_STATUS_LABELS[stale[1]]) return `${STALE_STATUS_LABELS[stale[1]]}，不再发送`;
+  if (reason.startsWith('SMS_UNDELIVERED:')) return `未送达（运营商回执 ${reason.slice('SMS_UNDELIVERED:'.length)}）`;
+  if (reason.startsWith('SMS_')) return `短信平台拒绝（${reason.slice(4)}）`;
+  return reason;
+}
+const REMINDER_PRESETS = [1440, 720, 120, 60, 30];
+
+/** The fake Tencent Cloud SMS: `?sms=` (npm run stack prints it when the port is not the default), else port 9104 next to the gateway. */
+function defaultSmsBase() {
+  const fromQuery = new URLSearchParams(location.search).get('sms');
+  if (fromQuery) return fromQuery.replace(/\/+$/, '');
+  const host = location.hostname === 'localhost' || location.hostname === '' ? '127.0.0.1' : location.hostname;
+  return `http://${host.includes(':') ? `[${host}]` : host}:9104`;
+}
+
+function smsBase() {
+  return ($('sms-base').value.trim() || defaultSmsBase()).replace(/\/+$/, '');
+}
+
+function wechatBase() {
+  return state.wechatBase || ($('wechat-base').value.trim() || defaultWechatBase()).replace(/\/+$/, '');
+}
+
+/** The demo user's "phone": bound number, openid (known once the subscribe popup ran), SMS switch. */
+function device() {
+  if (!state.consumer) return {};
+  return (state.devices[state.consumer.user] ??= {});
+}
+
+function minutesToHm(minute) {
+  return `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+}
+
+function hmToMinutes(text) {
+  const m = /^\s*(\d{1,2}):(\d{2})\s*$/.exec(String(text || ''));
+  if (!m) return null;
+  const [hh, mm] = [Number(m[1]), Number(m[2])];
+  return hh < 24 && mm < 60 ? hh * 60 + mm : null;
+}
+
+function offsetLabel(minutes) {
+  if (minutes % 1440 === 0) return `${minutes / 1440 === 1 ? 24 : minutes / 60} 小时前`;
+  if (minutes % 60 === 0) return `${minutes / 60} 小时前`;
+  return `${minutes} 分钟前`;
+}
+
+/** "今天 09:12" / "11月30日 09:12" in China time. */
+function shortInstant(isoOrMs) {
+  const ms = typeof isoOrMs === 'number' ? isoOrMs : Date.parse(isoOrMs);
+  const iso = new Date(ms).toISOString();
+  const date = localDateIn(DEFAULT_TZ, ms);
+  const { month, day } = dateParts(date);
+  return `${date === localDateIn(DEFAULT_TZ) ? '今天' : `${month}月${day}日`} ${timeIn(DEFAULT_TZ, iso)}`;
+}
+
+function randomPhone() {
+  const digits = crypto.getRandomValues(new Uint8Array(8));
+  return `139${Array.from(digits, (b) => b % 10).join('')}`;
+}
+
+function setBellCount(el, unread) {
+  el.textContent = unread > 99 ? '99+' : String(unread);
+  el.hidden = !(unread > 0);
+}
+
+/** One notice, with 标为已读 while unread. */
+function noticeItem(n, markRead) {
+  return h(
+    'li',
+    { class: 'notice', dataset: { noticeId: n.id, kind: n.kind, read: String(n.read) } },
+    h(
+      'div',
+      { class: 'grow' },
+      h(
+        'div',
+        { class: 'notice-title' },
+        n.read ? null : h('span', { class: 'unread-dot', title: '未读' }),
+        h('span', { class: `badge badge-${NOTICE_KIND_TONE[n.kind] || 'muted'}` }, NOTICE_KIND_LABELS[n.kind] || n.kind),
+        h('strong', {}, n.title),
+        h('span', { class: 'muted small notice-time' }, shortInstant(n.createdAt)),
+      ),
+      h('div', { class: 'small notice-body' }, n.body),
+    ),
+    n.read ? null : h('button', { type: 'button', class: 'btn btn-ghost btn-sm', onclick: (e) => markRead([n.id], e.currentTarget) }, '标为已读'),
+  );
+}
+
+function noticeList(notices, unread, markRead, emptyText) {
+  if (notices.length === 0) return [h('p', { class: 'empty' }, emptyText)];
+  return [
+    h(
+      'div',
+      { class: 'notice-head' },
+      h('span', { class: 'muted small' }, unread > 0 ? `${unread} 条未读` : '全部已读'),
+      unread > 0 ? h('button', { type: 'button', class: 'btn btn-ghost btn-sm', onclick: (e) => markRead('all', e.currentTarget) }, '全部已读') : null,
+    ),
+    h('ul', { class: 'notice-list' }, notices.map((n) => noticeItem(n, markRead))),
+  ];
+}
+
+// ---- customer -------------------------------------------------------------
+
+const notifySeen = { consumer: '', merchant: '', device: '' };
+
+function renderNotifyBlock() {
+  const block = $('notify-block');
+  if (!state.consumer) {
+    block.hidden = true;
+    notifySeen.consumer = '';
+    notifySeen.device = '';
+    return;
+  }
+  block.hidden = false;
+  renderPhoneCard();
+  renderSubscribeCard();
+  renderPrefsCard();
+}
+
+function renderPhoneCard() {
+  const d = device();
+  const card = $('phone-card');
+  if (d.phoneMasked && !d.rebinding) {
+    card.replaceChildren(
+      h('div', { class: 'notify-card-title' }, '手机号'),
+      h('div', {}, h('strong', { class: 'phone', id: 'bound-phone' }, d.phoneMasked), h('span', { class: 'muted small' }, ' 已绑定，可接收短信')),
+      h('button', { type: 'button', class: 'btn btn-ghost btn-sm', onclick: () => { d.rebinding = true; renderPhoneCard(); } }, '换绑'),
+    );
+    return;
+  }
+  const input = h('input', { id: 'bind-phone-input', type: 'tel', inputmode: 'numeric', maxlength: '11', value: d.phone || randomPhone(), 'aria-label': '手机号（演示）', autocomplete: 'off' });
+  card.replaceChildren(
+    h('div', { class: 'notify-card-title' }, '手机号'),
+    h('div', { class: 'muted small' }, '未绑定：没有订阅授权时，通知改发短信。'),
+    h('div', { class: 'row' }, input, h('button', { type: 'button', class: 'btn btn-wechat btn-sm', id: 'bind-phone-btn', onclick: (e) => bindPhone(input.value.trim(), e.currentTarget) }, '绑定手机')),
+  );
+}
+
+/** 绑定手机: the fake WeChat hands out the getPhoneNumber code, the gateway fetches the number with it. */
+async function bindPhone(phone, btn) {
+  if (!/^1\d{10}$/.test(phone)) {
+    toast('请输入 11 位中国大陆手机号');
+    return;
+  }
+  btn.disabled = true;
+  btn.textContent = '绑定中…';
+  try {
+    let code;
+    try {
+      ({ code } = await api(`${wechatBase()}/__fake__/phone-code`, { method: 'POST', body: { phone } }));
+    } catch (error) {
+      if (error.code === 'NETWORK') throw new ApiError(`无法连接假微信服务（${wechatBase()}）`);
+      throw error;
+    }
+    const { phoneMasked } = await api('/v1/me/phone', { method: 'POST', token: state.consumer.token, body: { code } });
+    Object.assign(device(), { phone, phoneMasked, rebinding: false });
+    saveSession();
+    toast(`已绑定手机 ${phoneMasked}`, 'ok');
+    renderPhoneCard();
+    if (state.merchant) refreshMerchantBookings({ quiet: true });
+  } catch (error) {
+    if (handleConsumerAuthError(error)) return;
+    toast(describeError(error));
+    btn.disabled = false;
+    btn.textContent = '绑定手机';
+  }
+}
+
+function renderSubscribeCard() {
+  const card = $('subscribe-card');
+  const subs = state.subscriptions;
+  const left = subs ? subs.filter((t) => t.remaining > 0) : [];
+  card.replaceChildren(
+    h('div', { class: 'notify-card-title' }, '微信订阅消息'),
+    h(
+      'div',
+      { class: 'muted small', id: 'subscribe-summary' },
+      subs === null ? '加载中…' : left.length ? `剩余授权：${left.map((t) => `${SUBSCRIBE_KIND_LABELS[t.kind] || t.kind} ×${t.remaining}`).join('、')}` : '暂无授权：通知将改发短信。',
+    ),
+    h('button', { type: 'button', class: 'btn btn-wechat btn-sm', id: 'subscribe-btn', disabled: !subs || subs.length === 0, onclick: () => requestSubscribe() }, '订阅提醒'),
+  );
+}
+
+async function refreshSubscriptions() {
+  if (!state.consumer) return;
+  try {
+    const { templates } = await api('/v1/me/subscriptions', { token: state.consumer.token });
+    state.subscriptions = templates;
+  } catch (error) {
+    if (handleConsumerAuthError(error)) return;
+    state.subscriptions = [];
+  }
+  renderSubscribeCard();
+}
+
+/** 订阅提醒: the stand-in for wx.requestSubscribeMessage(), then the accepted template ids to the gateway. */
+async function requestSubscribe() {
+  const templates = state.subscriptions || [];
+  if (templates.length === 0) {
+    toast('网关未配置订阅消息模板（SUBSCRIBE_TEMPLATES）');
+    return;
+  }
+  const wanted = templates.filter((t) => SUBSCRIBE_ON_BOOKING.includes(t.kind));
+  const offered = (wanted.length ? wanted : templates).slice(0, 3);
+  const dialog = $('subscribe-sheet');
+  const msg = $('subscribe-sheet-msg');
+  const allow = $('subscribe-sheet-allow');
+  $('subscribe-options').replaceChildren(
+    ...offered.map((t) =>
+      h(
+        'li',
+        {},
+        h(
+          'label',
+          { class: 'subscribe-option' },
+          h('span', { class: 'grow' }, SUBSCRIBE_KIND_LABELS[t.kind] || t.kind, h('span', { class: 'muted small mono' }, ` ${t.templateId}`)),
+          h('input', { type: 'checkbox', checked: true, value: t.templateId, dataset: { kind: t.kind } }),
+        ),
+      ),
+    ),
+  );
+  setMsg(msg, '');
+  allow.disabled = false;
+  allow.textContent = '允许';
+  dialog.onclose = null;
+  allow.onclick = async () => {
+    const accepted = [...$('subscribe-options').querySelectorAll('input:checked')].map((i) => i.value);
+    if (accepted.length === 0) {
+      dialog.close();
+      return;
+    }
+    allow.disabled = true;
+    allow.textContent = '授权中…';
+    try {
+      // What the phone does: WeChat records one consent per accepted template…
+      for (const templateId of accepted) {
+        let answer;
+        try {
+          answer = await api(`${wechatBase()}/__fake__/subscribe-consent`, { method: 'POST', body: { user: state.consumer.user, templateId } });
+        } catch (error) {
+          if (error.code === 'NETWORK') throw new ApiError(`无法连接假微信服务（${wechatBase()}）`);
+          throw error;
+        }
+        device().openid = answer.openid;
+      }
+      // …and the mini program reports the 'accept' results to us.
+      await api('/v1/me/subscriptions', { method: 'POST', token: state.consumer.token, body: { accepted } });
+      saveSession();
+      dialog.close();
+      toast(`已订阅 ${accepted.length} 项提醒，各可接收一次`, 'ok');
+      await refreshSubscriptions();
+    } catch (error) {
+      if (handleConsumerAuthError(error)) {
+        dialog.close();
+        return;
+      }
+      setMsg(msg, describeError(error));
+      allow.disabled = false;
+      allow.textContent = '允许';
+    }
+  };
+  dialog.showModal();
+}
+
+function renderPrefsCard() {
+  const d = device();
+  const box = h('input', { type: 'checkbox', id: 'sms-optin', checked: !d.smsOff });
+  box.addEventListener('change', () => setSmsOptOut(!box.checked, box));
+  $('prefs-card').replaceChildren(
+    h('div', { class: 'notify-card-title' }, '通知设置'),
+    h('label', { class: 'switch' }, box, h('span', {}, '接收短信通知')),
+    h('div', { class: 'muted small' }, d.smsOff ? '已关闭：不再给您发短信（站内消息照常）。' : '关闭后所有商家都不会再给您发短信。'),
+  );
+}
+
+async function setSmsOptOut(optedOut, box) {
+  box.disabled = true;
+  try {
+    await api('/v1/me/notification-preferences', { method: 'PUT', token: state.consumer.token, body: { merchantId: 0, channel: 'sms', optedOut } });
+    device().smsOff = optedOut;
+    saveSession();
+    toast(optedOut ? '已关闭短信通知' : '已开启短信通知', 'ok');
+  } catch (error) {
+    if (handleConsumerAuthError(error)) return;
+    toast(describeError(error));
+  }
+  renderPrefsCard();
+}
+
+async function refreshConsumerNotices({ quiet = false } = {}) {
+  if (!state.consumer) return;
+  const box = $('consumer-notices');
+  if (!quiet) notifySeen.consumer = '';
+  try {
+    const { notices, unread } = await api('/v1/me/notices?limit=20', { token: state.consumer.token });
+    setBellCount($('consumer-unread'), unread);
+    const seen = JSON.stringify([notices, unread]);
+    if (seen === notifySeen.consumer) return;
+    notifySeen.consumer = seen;
+    box.replaceChildren(...noticeList(notices, unread, markConsumerRead, '暂无消息：预约、取消、提醒都会出现在这里。'));
+  } catch (error) {
+    if (handleConsumerAuthError(error)) return;
+    if (!quiet) box.replaceChildren(h('p', { class: 'msg', dataset: { tone: 'err' } }, describeError(error)));
+  }
+}
+
+async function markConsumerRead(ids, btn) {
+  if (btn) btn.disabled = true;
+  try {
+    await api('/v1/me/notices/read', { method: 'POST', token: state.consumer.token, body: ids === 'all' ? { all: true } : { ids } });
+  } catch (error) {
+    if (handleConsumerAuthError(error)) return;
+    toast(describeError(error));
+  }
+  await refreshConsumerNotices();
+}
+
+/** What the demo user's phone received: SMS from the fake Tencent Cloud, service notifications from the fake WeChat. */
+async function refreshDeviceInbox() {
+  const box = $('device-messages');
+  if (!state.consumer || !$('device-inbox').open) return;
+  const d = device();
+  const [sms, subscribe] = await Promise.all([
+    d.phone ? api(`${smsBase()}/__fake__/sent`).catch((error) => error) : Promise.resolve([]),
+    d.openid ? api(`${wechatBase()}/__fake__/subscribe-messages`).catch((error) => error) : Promise.resolve([]),
+  ]);
+  const seen = JSON.stringify([d.phone, d.openid, sms instanceof Error ? sms.message : sms.length, subscribe instanceof Error ? subscribe.message : subscribe.length, Array.isArray(sms) ? sms.filter((m) => m.report).length : 0]);
+  if (seen === notifySeen.device) return;
+  notifySeen.device = seen;
+  const mySms = Array.isArray(sms) ? sms.filter((m) => m.phone === `+86${d.phone}`).reverse().slice(0, 10) : [];
+  const myPushes = Array.isArray(subscribe) ? subscribe.filter((m) => m.touser === d.openid).reverse().slice(0, 10) : [];
+  const kindOfTemplate = new Map((state.subscriptions || []).map((t) => [t.templateId, t.kind]));
+  box.replaceChildren(
+    h('h4', { class: 'sub-title' }, '短信', d.phone ? h('span', { class: 'muted small' }, ` · ${d.phoneMasked || d.phone}`) : null),
+    sms instanceof Error
+      ? h('p', { class: 'msg', dataset: { tone: 'err' } }, `无法读取假腾讯云短信（${smsBase()}）：${sms.message}`)
+      : !d.phone
+        ? h('p', { class: 'muted small' }, '绑定手机后，这里显示收到的短信。')
+        : mySms.length
+          ? h(
+              'ul',
+              { class: 'device-list' },
+              mySms.map((m) =>
+                h(
+                  'li',
+                  { class: 'device-msg sms-msg' },
+                  h('div', { class: 'small' }, m.content),
+                  h(
+                    'div',
+                    { class: 'muted small' },
+                    `${shortInstant(m.acceptedAt)} · 模板 ${m.templateId} · `,
+                    m.report
+                      ? h('span', { class: `badge badge-${m.report.status === 'SUCCESS' ? 'ok' : 'err'}` }, m.report.status === 'SUCCESS' ? '已送达' : `未送达 ${m.report.errmsg}`)
+                      : h('span', { class: 'badge badge-info' }, '等待回执'),
+                  ),
+                ),
+              ),
+            )
+          : h('p', { class: 'muted small' }, '还没有收到短信。'),
+    h('h4', { class: 'sub-title' }, '微信服务通知（订阅消息）'),
+    subscribe instanceof Error
+      ? h('p', { class: 'msg', dataset: { tone: 'err' } }, `无法读取假微信（${wechatBase()}）：${subscribe.message}`)
+      : !d.openid
+        ? h('p', { class: 'muted small' }, '点“订阅提醒”授权后，这里显示收到的服务通知。')
+        : myPushes.length
+          ? h(
+              'ul',
+              { class: 'device-list' },
+              myPushes.map((m) =>
+                h(
+                  'li',
+                  { class: 'device-msg push-msg' },
+                  h('strong', { class: 'small' }, SUBSCRIBE_KIND_LABELS[kindOfTemplate.get(m.templateId)] || m.templateId),
+                  h('dl', { class: 'push-fields' }, Object.entries(m.data).flatMap(([k, v]) => [h('dt', {}, SUBSCRIBE_FIELD_LABELS[k] || k), h('dd', {}, v)])),
+                  h('div', { class: 'muted small' }, shortInstant(m.sentAt)),
+                ),
+              ),
+            )
+          : h('p', { class: 'muted small' }, '还没有收到服务通知。'),
+  );
+}
+
+/** After login (or reload): the card states, the notices and the consents. */
+function enterConsumerNotify() {
+  renderNotifyBlock();
+  state.subscriptions = null;
+  renderSubscribeCard();
+  refreshConsumerNotices();
+  refreshSubscriptions();
+}
+
+// ---- merchant -------------------------------------------------------------
+
+const isManager = (m) => m && (m.role === 'owner' || m.role === 'manager');
+
+function selectMerchantTab(tab) {
+  state.merchantTab = tab;
+  for (const chip of $('merchant-notify-tabs').querySelectorAll('.chip')) chip.setAttribute('aria-selected', String(chip.dataset.tab === tab));
+  for (const pane of document.querySelectorAll('.notify-merchant [data-pane]')) pane.hidden = pane.dataset.pane !== tab;
+  if (tab === 'notices') refreshMerchantNotices();
+  else if (tab === 'settings') loadMerchantSettings();
+  else if (tab === 'templates') loadMerchantTemplates();
+  else if (tab === 'stats') refreshMerchantStats();
+}
+
+async function refreshMerchantNotices({ quiet = false } = {}) {
+  const m = state.merchant;
+  if (!m) return;
+  const box = $('mn-notices');
+  if (!quiet) notifySeen.merchant = '';
+  try {
+    const { notices, unread } = await api('/v1/merchant/notices?limit=20', { token: m.token });
+    setBellCount($('merchant-unread'), unread);
+    const seen = JSON.stringify([notices, unread]);
+    if (seen === notifySeen.merchant) return;
+    notifySeen.merchant = seen;
+    box.replaceChildren(...noticeList(notices, unread, markMerchantRead, '暂无消息：新预约、顾客取消与每日汇总会出现在这里。'));
+  } catch (error) {
+    if (handleMerchantAuthError(error)) return;
+    if (!quiet) box.replaceChildren(h('p', { class: 'msg', dataset: { tone: 'err' } }, describeError(error)));
+  }
+}
+
+async function markMerchantRead(ids, btn) {
+  if (btn) btn.disabled = true;
+  try {
+    await api('/v1/merchant/notices/read', { method: 'POST', token: state.merchant.token, body: ids === 'all' ? { all: true } : { ids } });
+  } catch (error) {
+    if (handleMerchantAuthError(error)) return;
+    toast(describeError(error));
+  }
+  await refreshMerchantNotices();
+}
+
+async function loadMerchantSettings() {
+  const m = state.merchant;
+  if (!m) return;
+  const box = $('mn-settings');
+  box.replaceChildren(h('p', { class: 'muted small' }, '加载中…'));
+  let s;
+  try {
+    s = await api('/v1/merchant/notification-settings', { token: m.token });
+  } catch (error) {
+    if (handleMerchantAuthError(error)) return;
+    box.replaceChildren(h('p', { class: 'msg', dataset: { tone: 'err' } }, describeError(error)));
+    return;
+  }
+  const canEdit = isManager(m);
+  const offsets = [...new Set([...REMINDER_PRESETS, ...s.reminderOffsetsMinutes])].sort((a, b) => b - a);
+  const offsetBoxes = offsets.map((min) => h('label', { class: 'check-chip' }, h('input', { type: 'checkbox', name: 'offset', value: min, checked: s.reminderOffsetsMinutes.includes(min), disabled: !canEdit }), offsetLabel(min)));
+  // HH:MM text: <input type="time"> follows the browser's UI language (e.g. "09:00 PM").
+  const time = (id, minute) => h('input', { id, class: 'hm-input', type: 'text', inputmode: 'numeric', maxlength: '5', pattern: '([01]\\d|2[0-3]):[0-5]\\d', placeholder: '21:00', value: minutesToHm(minute), disabled: !canEdit, required: true });
+  const msg = h('p', { class: 'msg', role: 'status' });
+  const form = h(
+    'form',
+    { class: 'notify-settings', id: 'notify-settings-form', novalidate: true },
+    h('fieldset', { class: 'setting-row' }, h('legend', {}, '到店提醒（最多 4 个）'), h('div', { class: 'check-chips' }, offsetBoxes)),
+    h(
+      'div',
+      { class: 'row wrap-row' },
+      h('label', { class: 'field' }, h('span', {}, '短信免打扰 开始'), time('quiet-start', s.quietHours.startMinute)),
+      h('label', { class: 'field' }, h('span', {}, '结束'), time('quiet-end', s.quietHours.endMinute)),
+      h('label', { class: 'field' }, h('span', {}, '每日汇总时间'), time('digest-time', s.digestMinute)),
+      h('label', { class: 'field' }, h('span', {}, '评价邀请（服务后分钟）'), h('input', { id: 'review-delay', type: 'number', min: '0', max: String(7 * 1440), value: s.reviewDelayMinutes, disabled: !canEdit })),
+    ),
+    h('p', { class: 'muted small' }, '免打扰时段内的短信顺延到结束时发送；若预约在此之前开始则立即发送。站内消息不受影响。'),
+    h(
+      'fieldset',
+      { class: 'setting-row' },
+      h('legend', {}, '推送渠道'),
+      h('label', { class: 'switch' }, h('input', { type: 'checkbox', id: 'ch-subscribe', checked: s.subscribeEnabled, disabled: !canEdit }), h('span', {}, '微信订阅消息（顾客授权后优先）')),
+      h('label', { class: 'switch' }, h('input', { type: 'checkbox', id: 'ch-sms', checked: s.smsEnabled, disabled: !canEdit }), h('span', {}, '短信（无授权时发送，按条计费）')),
+    ),
+    h(
+      'div',
+      { class: 'row' },
+      h('button', { type: 'submit', class: 'btn btn-primary btn-sm', disabled: !canEdit }, '保存设置'),
+      canEdit ? null : h('span', { class: 'muted small' }, '仅店主或店长可修改'),
+    ),
+    msg,
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const chosen = [...form.querySelectorAll('input[name="offset"]:checked')].map((i) => Number(i.value));
+    if (chosen.length > 4) {
+      setMsg(msg, '提醒时间最多选 4 个');
+      return;
+    }
+    const body = {
+      reminderOffsetsMinutes: chosen,
+      quietHours: { startMinute: hmToMinutes($('quiet-start').value), endMinute: hmToMinutes($('quiet-end').value) },
+      reviewDelayMinutes: Number($('review-delay').value) || 0,
+      digestMinute: hmToMinutes($('digest-time').value),
+      smsEnabled: $('ch-sms').checked,
+      subscribeEnabled: $('ch-subscribe').checked,
+    };
+    if (body.quietHours.startMinute === null || body.quietHours.endMinute === null || body.digestMinute === null) {
+      setMsg(msg, '时间请按 24 小时制填写，如 21:00');
+      return;
+    }
+    setMsg(msg, '保存中…', 'info');
+    try {
+      const saved = await api('/v1/merchant/notification-settings', { method: 'PUT', token: m.token, body });
+      setMsg(msg, `✓ 已保存：提醒 ${saved.reminderOffsetsMinutes.map(offsetLabel).join('、') || '不提醒'}；此后新安排的通知按新设置发送`, 'ok');
+    } catch (error) {
+      if (handleMerchantAuthError(error)) return;
+      setMsg(msg, describeError(error));
+    }
+  });
+  box.replaceChildren(form);
+}
+
+let smsTemplateTexts = null; // the fake SMS's template texts, for showing the SMS as the phone would
+
+async function loadMerchantTemplates() {
+  const m = state.merchant;
+  if (!m) return;
+  const box = $('mn-templates');
+  box.replaceChildren(h('p', { class: 'muted small' }, '加载中…'));
+  let templates;
+  try {
+    ({ templates } = await api('/v1/merchant/notification-templates', { token: m.token }));
+  } catch (error) {
+    if (handleMerchantAuthError(error)) return;
+    box.replaceChildren(h('p', { class: 'msg', dataset: { tone: 'err' } }, describeError(error)));
+    return;
+  }
+  if (smsTemplateTexts === null) {
+    smsTemplateTexts = api(`${smsBase()}/__fake__/health`)
+      .then((health) => ({ sign: health.signName, texts: Object.fromEntries(Object.entries(health.templates || {}).map(([id, t]) => [id, t.text])) }))
+      .catch(() => ({ sign: null, texts: {} }));
+  }
+  const canEdit = isManager(m);
+  const kind = state.templateKind && templates.some((t) => t.kind === state.templateKind) ? state.templateKind : 'BOOKING_CONFIRMED';
+  const t = templates.find((x) => x.kind === kind) || templates[0];
+  const select = h(
+    'select',
+    { id: 'template-kind' },
+    templates.map((x) => h('option', { value: x.kind, selected: x.kind === t.kind }, `${NOTICE_KIND_LABELS[x.kind] || x.kind}（${x.audience === 'customer' ? '发给顾客' : '发给商家'}）${x.custom ? ' · 已自定义' : ''}`)),
+  );
+  select.addEventListener('change', () => {
+    state.templateKind = select.value;
+    loadMerchantTemplates();
+  });
+  const title = h('input', { id: 'template-title', type: 'text', maxlength: '40', value: t.title, disabled: !canEdit });
+  const body = h('textarea', { id: 'template-body', rows: '3', maxlength: '300', disabled: !canEdit });
+  body.value = t.body;
+  const enabled = h('input', { type: 'checkbox', id: 'template-enabled', checked: t.enabled, disabled: !canEdit });
+  const insert = (name) => {
+    const at = body.selectionStart ?? body.value.length;
+    body.value = `${body.value.slice(0, at)}{${name}}${body.value.slice(body.selectionEnd ?? at)}`;
+    body.focus();
+  };
+  const vars = ['storeName', 'serviceName', 'startTime', 'checkinCode', 'amount', 'customerLabel', 'count', 'date'];
+  const msg = h('p', { class: 'msg', role: 'status' });
+  const preview = h('div', { id: 'template-preview', class: 'template-preview', 'aria-live': 'polite' });
+  const read = () => ({ title: title.value, body: body.value, enabled: enabled.checked });
+  const previewBtn = h('button', { type: 'button', class: 'btn btn-ghost btn-sm', id: 'template-preview-btn' }, '预览');
+  previewBtn.addEventListener('click', () => previewTemplate(select.value, read(), preview, msg));
+  const saveBtn = h('button', { type: 'button', class: 'btn btn-primary btn-sm', id: 'template-save-btn', disabled: !canEdit }, '保存');
+  saveBtn.addEventListener('click', async () => {
+    setMsg(msg, '保存中…', 'info');
+    try {
+      await api(`/v1/merchant/notification-templates/${encodeURIComponent(select.value)}`, { method: 'PUT', token: m.token, body: read() });
+      setMsg(msg, '✓ 已保存：此后发出的该类通知使用新文案', 'ok');
+    } catch (error) {
+      if (handleMerchantAuthError(error)) return;
+      setMsg(msg, describeError(error));
+    }
+  });
+  box.replaceChildren(
+    h('label', { class: 'field' }, h('span', {}, '通知类型'), select),
+    h('label', { class: 'field' }, h('span', {}, '标题'), title),
+    h('label', { class: 'field' }, h('span', {}, '正文（站内消息；订阅消息的“备注”取前 20 字）'), body),
+    h('div', { class: 'chips var-chips', 'aria-label': '插入变量' }, vars.map((v) => h('button', { type: 'button', class: 'chip', disabled: !canEdit, onclick: () => insert(v) }, `{${v}}`))),
+    h(
+      'div',
+      { class: 'row wrap-row template-actions' },
+      h('label', { class: 'switch' }, enabled, h('span', {}, '启用')),
+      previewBtn,
+      saveBtn,
+      canEdit ? null : h('span', { class: 'muted small' }, '仅店主或店长可保存'),
+    ),
+    msg,
+    preview,
+  );
+}
+
+/** 预览: the wording rendered with sample data, the SMS parameters and the subscribe fields, as they would go out. */
+async function previewTemplate(kind, template, box, msg) {
+  setMsg(msg, '');
+  box.replaceChildren(h('p', { class: 'muted small' }, '生成预览…'));
+  try {
+    const [p, sms] = await Promise.all([api(`/v1/merchant/notification-templates/${encodeURIComponent(kind)}/preview`, { method: 'POST', token: state.merchant.token, body: template }), smsTemplateTexts]);
+    const smsText = p.sms && p.sms.templateId && sms.texts[p.sms.templateId] ? `【${sms.sign}】${sms.texts[p.sms.templateId].replace(/\{(\d+)\}/g, (whole, n) => p.sms.params[Number(n) - 1] ?? whole)}` : null;
+    box.replaceChildren(
+      h('div', { class: 'preview-card' }, h('div', { class: 'preview-label' }, '站内消息'), h('strong', { id: 'preview-title' }, p.inApp.title), h('div', { class: 'small', id: 'preview-body' }, p.inApp.body)),
+      p.sms
+        ? h(
+            'div',
+            { class: 'preview-card' },
+            h('div', { class: 'preview-label' }, '短信', h('span', { class: 'muted small' }, p.sms.templateId ? ` · 模板 ${p.sms.templateId}（平台审核，参数固定）` : ' · 未配置模板')),
+            h('div', { class: 'small mono', id: 'preview-sms-params' }, `参数 ${JSON.stringify(p.sms.params)}`),
+            smsText ? h('div', { class: 'small' }, smsText) : null,
+          )
+        : null,
+      p.subscribe
+        ? h(
+            'div',
+            { class: 'preview-card' },
+            h('div', { class: 'preview-label' }, '微信订阅消息', h('span', { class: 'muted small' }, p.subscribe.templateId ? ` · 模板 ${p.subscribe.templateId}` : ' · 未配置模板')),
+            h('dl', { class: 'push-fields', id: 'preview-subscribe' }, Object.entries(p.subscribe.data).flatMap(([k, v]) => [h('dt', {}, `${SUBSCRIBE_FIELD_LABELS[k] || k} ${k}`), h('dd', {}, v)])),
+          )
+        : h('p', { class: 'muted small' }, '商家通知只出现在商家端的站内消息中。'),
+    );
+  } catch (error) {
+    if (handleMerchantAuthError(error)) return;
+    box.replaceChildren();
+    setMsg(msg, describeError(error));
+  }
+}
+
+async function refreshMerchantStats({ quiet = false } = {}) {
+  const m = state.merchant;
+  if (!m) return;
+  const box = $('mn-stats');
+  const date = $('merchant-date').value || localDateIn(DEFAULT_TZ);
+  if (!isManager(m)) {
+    box.replaceChildren(h('p', { class: 'muted small' }, '发送统计仅店主或店长可查看。'));
+    return;
+  }
+  if (!quiet) box.replaceChildren(h('p', { class: 'muted small' }, '加载中…'));
+  try {
+    const stats = await api(`/v1/merchant/notification-stats?${new URLSearchParams({ from: date, to: date })}`, { token: m.token });
+    const rows = Object.entries(stats.channels).sort(([a], [b]) => Object.keys(CHANNEL_LABELS).indexOf(a) - Object.keys(CHANNEL_LABELS).indexOf(b));
+    const cols = [
+      ['sent', '已发送'],
+      ['delivered', '已送达'],
+      ['failed', '失败'],
+      ['skipped', '跳过'],
+      ['pending', '待发送'],
+    ];
+    const reasons = rows.flatMap(([channel, c]) =>
+      [...Object.entries(c.failedByReason).map(([r, n]) => ['失败', r, n]), ...Object.entries(c.skippedByReason).map(([r, n]) => ['跳过', r, n])].map(([what, r, n]) =>
+        h('li', {}, `${CHANNEL_LABELS[channel] || channel} · ${what}：${statsReasonLabel(r)} × ${n}`),
+      ),
+    );
+    box.replaceChildren(
+      h('p', { class: 'muted small' }, `${longDate(date)} 发给顾客的通知（${stats.timezone}）`),
+      rows.length
+        ? h(
+            'table',
+            { class: 'stats-table', id: 'notify-stats' },
+            h('thead', {}, h('tr', {}, h('th', {}, '渠道'), cols.map(([, label]) => h('th', {}, label)))),
+            h('tbody', {}, rows.map(([channel, c]) => h('tr', { dataset: { channel } }, h('th', {}, CHANNEL_LABELS[channel] || channel), cols.map(([key]) => h('td', { dataset: { col: key } }, integer.format(c[key])))))),
+          )
+        : h('p', { class: 'empty' }, '当日还没有发给顾客的通知。'),
+      reasons.length ? h('ul', { class: 'stats-reasons muted small' }, reasons) : null,
+      h('p', { class: 'muted small' }, '短信“已发送”在收到运营商回执后变为“已送达”或“失败”；订阅消息以微信接口受理为准；“尚未发送 · 待发送”多为预约前的到店提醒。'),
+    );
+  } catch (error) {
+    if (handleMerchantAuthError(error)) return;
+    box.replaceChildren(h('p', { class: 'msg', dataset: { tone: 'err' } }, describeError(error)));
+  }
+}
+
+function enterMerchantNotify() {
+  notifySeen.merchant = '';
+  selectMerchantTab(state.merchantTab || 'notices');
+  if (state.merchantTab !== 'notices') refreshMerchantNotices({ quiet: true });
+}
+
+/** Keeps bells, lists and the phone's inbox current while the page is visible. */
+function notifyTick() {
+  if (document.hidden) return;
+  if (state.consumer) {
+    refreshConsumerNotices({ quiet: true });
+    refreshDeviceInbox();
+  }
+  if (state.merchant) {
+    refreshMerchantNotices({ quiet: true });
+    if (state.merchantTab === 'stats') refreshMerchantStats({ quiet: true });
+  }
+}
+
+function initNotify() {
+  $('sms-base').value = new URLSearchParams(location.search).get('sms') || defaultSmsBase();
+  $('consumer-bell').addEventListener('click', () => {
+    const list = $('consumer-notices');
+    list.hidden = !list.hidden;
+    $('consumer-bell').setAttribute('aria-expanded', String(!list.hidden));
+    if (!list.hidden) refreshConsumerNotices();
+  });
+  $('device-inbox').addEventListener('toggle', () => {
+    notifySeen.device = '';
+    refreshDeviceInbox();
+  });
+  for (const chip of $('merchant-notify-tabs').querySelectorAll('.chip')) chip.addEventListener('click', () => selectMerchantTab(chip.dataset.tab));
+  $('merchant-date').addEventListener('change', () => {
+    if (state.merchantTab === 'stats') refreshMerchantStats();
+  });
+  setInterval(notifyTick, NOTIFY_POLL_MS);
 }
 
 // ---------------------------------------------------------------------------
@@ -1802,8 +2563,12 @@ function init() {
   const preset = new URLSearchParams(location.search).get('merchant');
   if (preset && DEMO_ACCOUNTS.includes(preset)) $('merchant-user').value = preset;
 
+  initNotify();
   renderLogin();
-  if (state.consumer) refreshMyBookings();
+  if (state.consumer) {
+    enterConsumerNotify();
+    refreshMyBookings();
+  }
   if (state.merchant) {
     $('merchant-user').value = state.merchant.username;
     enterMerchant();
