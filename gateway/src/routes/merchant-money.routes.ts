@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../../core/src/errors.ts';
-import { negotiateLocale } from '../../../core/src/i18n/index.ts';
 import { checkIn, checkInByCode, completeBooking, markNoShow } from '../../../core/src/lifecycle/attendance.ts';
 import { findVisibleBooking } from '../../../core/src/lifecycle/find.ts';
 import { payAtStore } from '../../../core/src/payments/policy.ts';
@@ -9,7 +8,7 @@ import { localDateOf, localDayBounds } from '../../../core/src/time/zoned.ts';
 import { listStores } from '../../../db/src/repositories/catalog.repository.ts';
 import { ledgerOf, ledgerTotals, policiesOf, upsertPolicy } from '../../../db/src/repositories/payment.repository.ts';
 import { actorOf, requireStaff, staffOf } from '../auth/middleware.ts';
-import { viewOf } from '../bookings/booking-view.ts';
+import { merchantViewOf } from '../bookings/merchant-view.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { describeRoute } from '../http/openapi.ts';
 import {
@@ -91,10 +90,7 @@ export function merchantMoneyRoutes(deps: GatewayDeps): Router {
   const owners = requireStaff(deps.tokens, ['owner']);
 
   async function merchantView(req: { headers: Record<string, unknown> }, res: Parameters<typeof actorOf>[0], bookingId: string) {
-    const found = await findVisibleBooking(deps, actorOf(res), bookingId);
-    const view = viewOf(found, negotiateLocale(req.headers['accept-language'] as string | undefined));
-    const customerId = found.kind === 'row' ? found.row.customer_id : found.hold.intent.customerId;
-    return { ...view, checkinCode: null, customer: { id: customerId, phoneMasked: null } };
+    return merchantViewOf(deps, await findVisibleBooking(deps, actorOf(res), bookingId), req.headers['accept-language'] as string | undefined);
   }
 
   function staffActor(res: Parameters<typeof actorOf>[0]) {

@@ -5,13 +5,12 @@ import { negotiateLocale } from '../../../core/src/i18n/index.ts';
 import { cancelBooking } from '../../../core/src/lifecycle/cancel.ts';
 import { findVisibleBooking } from '../../../core/src/lifecycle/find.ts';
 import { rescheduleBooking } from '../../../core/src/lifecycle/reschedule.ts';
-import { decryptPhone, maskPhone } from '../../../core/src/pii/phone.ts';
 import { listMerchantBookings } from '../../../db/src/repositories/booking.repository.ts';
 import { listStores } from '../../../db/src/repositories/catalog.repository.ts';
-import { customersByIds } from '../../../db/src/repositories/customer.repository.ts';
 import type { BookingRow } from '../../../db/src/tables/booking.table.ts';
 import { actorOf, requireStaff, staffOf } from '../auth/middleware.ts';
-import { type BookingView, viewFromRow, viewOf } from '../bookings/booking-view.ts';
+import { viewFromRow } from '../bookings/booking-view.ts';
+import { merchantViewOf, withCustomers } from '../bookings/merchant-view.ts';
 import { rescheduleDepsOf } from '../bookings/reschedule-deps.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { describeRoute } from '../http/openapi.ts';
@@ -71,20 +70,7 @@ export function merchantRoutes(deps: GatewayDeps): Router {
   const anyStaff = requireStaff(deps.tokens);
   const managers = requireStaff(deps.tokens, ['owner', 'manager']);
 
-  /** Adds each booking's customer, with the phone number decrypted only to be masked. */
-  async function withCustomers(items: { view: BookingView; customerId: number }[]): Promise<z.infer<typeof MerchantBookingViewSchema>[]> {
-    const customers = await customersByIds(deps.db, [...new Set(items.map((i) => i.customerId))]);
-    const phones = new Map(
-      customers.map((c) => [c.id, c.phone_enc && c.phone_key_id !== null ? maskPhone(decryptPhone(c.phone_enc, c.phone_key_id, deps.phoneKeys)) : null]),
-    );
-    return items.map(({ view, customerId }) => ({ ...view, checkinCode: null, customer: { id: customerId, phoneMasked: phones.get(customerId) ?? null } }));
-  }
-
-  async function foundView(found: Awaited<ReturnType<typeof findVisibleBooking>>, acceptLanguage: string | undefined) {
-    const customerId = found.kind === 'row' ? found.row.customer_id : found.hold.intent.customerId;
-    const [view] = await withCustomers([{ view: viewOf(found, negotiateLocale(acceptLanguage)), customerId }]);
-    return view;
-  }
+  const foundView = (found: Awaited<ReturnType<typeof findVisibleBooking>>, acceptLanguage: string | undefined) => merchantViewOf(deps, found, acceptLanguage);
 
   router.get('/v1/merchant/stores', anyStaff, async (_req, res) => {
     const staff = staffOf(res);
@@ -109,7 +95,7 @@ export function merchantRoutes(deps: GatewayDeps): Router {
       limit: query.limit,
     });
     const locale = negotiateLocale(req.headers['accept-language']);
-    res.json({ bookings: await withCustomers(rows.map((r) => ({ view: viewFromRow(r, locale), customerId: r.customer_id }))) });
+    res.json({ bookings: await withCustomers(deps, rows.map((r) => ({ view: viewFromRow(r, locale), customerId: r.customer_id }))) });
   });
 
   router.get('/v1/merchant/bookings/:id', anyStaff, async (req, res) => {
