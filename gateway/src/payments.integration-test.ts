@@ -102,6 +102,10 @@ describe('payment policies (merchant API)', () => {
     });
     expect(deposit.status).toBe(200);
     expect((await stack.request('GET', `/v1/merchant/services/${salon.permId}/payment-policy`, { token: owner })).body).toMatchObject({ depositPercent: 30, lateCancelFeePercent: 50 });
+    // The store page announces it before anyone books.
+    const services = (await stack.request('GET', `/v1/stores/${salon.storeId}`)).body.services;
+    expect(services.find((s: any) => s.id === salon.haircutId).payment).toEqual({ mode: 'full', amountFen: 8800, appliesTo: 'all', freeCancelHours: 24 });
+    expect(services.find((s: any) => s.id === salon.permId).payment).toEqual({ mode: 'deposit', amountFen: 11640, appliesTo: 'all', freeCancelHours: 24 });
   });
 
   it('when a policy is contradictory, then 400 says why and nothing is stored', async () => {
@@ -323,6 +327,8 @@ describe('cancelling with money', () => {
     expect((await refundsOf(booking.bookingId)).map((r) => [r.amount_fen, r.reason])).toEqual([[5820, 'LATE_CANCELLATION']]);
     expect((await eventsOf(booking.bookingId, 'FEE_RETAINED')).map((e) => JSON.parse(e.payload).feeFen)).toEqual([5820]);
     expect((await ledgerOf(booking.bookingId)).map((e) => e.amount_fen)).toEqual([11640, -5820]);
+    const view = (await stack.request('GET', `/v1/bookings/${booking.bookingId}`, { token: jo })).body;
+    expect(view.payment).toMatchObject({ status: 'PAID', amountFen: 11640, refundedFen: 5820, refunds: [{ amountFen: 5820, status: 'SUCCESS', reason: 'LATE_CANCELLATION' }] });
   });
 
   it('when the merchant cancels, however late, then everything is refunded', async () => {

@@ -3,6 +3,9 @@ import type { BookingIntent } from '../../../core/src/booking/intent.ts';
 import type { BookingStatus } from '../../../core/src/booking/state-machine.ts';
 import { messagesFor, type Locale } from '../../../core/src/i18n/index.ts';
 import type { FoundBooking } from '../../../core/src/lifecycle/find.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../db/src/database.ts';
+import { orderOfBooking, refundsOfBooking } from '../../../db/src/repositories/payment.repository.ts';
 import type { BookingRow } from '../../../db/src/tables/booking.table.ts';
 import type { BookingViewSchema } from '../http/schemas.ts';
 
@@ -64,4 +67,17 @@ export function viewFromIntent(intent: BookingIntent, locale: Locale): BookingVi
 
 export function viewOf(found: FoundBooking, locale: Locale): BookingView {
   return found.kind === 'row' ? viewFromRow(found.row, locale) : viewFromIntent(found.hold.intent, locale);
+}
+
+/** The money side of one booking, for single-booking reads (lists leave it out: one query per booking). */
+export async function paymentViewOf(db: Kysely<Database>, row: BookingRow): Promise<BookingView['payment']> {
+  if (row.amount_due_fen <= 0) return null;
+  const [order, refunds] = await Promise.all([orderOfBooking(db, row.id), refundsOfBooking(db, row.id)]);
+  return {
+    status: order?.status ?? 'UNPAID',
+    amountFen: row.amount_due_fen,
+    paidAt: order?.paid_at?.toISOString() ?? null,
+    refundedFen: order?.refunded_fen ?? 0,
+    refunds: refunds.map((r) => ({ amountFen: r.amount_fen, status: r.status, reason: r.reason, createdAt: r.created_at.toISOString() })),
+  };
 }

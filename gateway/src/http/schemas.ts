@@ -5,6 +5,7 @@ import { ErrorCodes } from '../../../core/src/errors.ts';
 import { cleanReviewText, REVIEW_TEXT_MAX_CHARS, reviewTextLength } from '../../../core/src/reviews/review-input.ts';
 import { MAX_RATING, MIN_RATING, RATING_PRIOR_MEAN, RATING_PRIOR_WEIGHT } from '../../../core/src/reviews/score.ts';
 import { isLocalDate } from '../../../core/src/time/zoned.ts';
+import { AnswerViewSchema } from '../forms/form-schemas.ts';
 
 // Validation messages reach users: Simplified Chinese by default.
 z.config(z.locales.zhCN());
@@ -43,6 +44,10 @@ export const CreateBookingBody = z
     partySize: z.number().int().min(1).max(100).default(1),
     resourceId: bodyId.optional().meta({ description: 'Chosen staff member or room; omit for "any"' }),
     note: z.string().trim().max(200).default(''),
+    answers: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .meta({ description: 'Booking-form answers by field key (GET /v1/stores/{id}/services/{serviceId}/booking-form); checked before anything is reserved' }),
   })
   .strict()
   .meta({ id: 'CreateBooking' });
@@ -72,6 +77,18 @@ export const BookingViewSchema = z
     amountDueFen: z.number().meta({ description: 'What must be paid online before the booking is confirmed (0 = pay at the store), fen' }),
     paymentDueAt: z.string().nullable().meta({ description: 'Pay before this instant or the slot is released' }),
     checkinCode: z.string().nullable().meta({ description: 'One-time check-in code (核销码), shown to the customer once confirmed' }),
+    payment: z
+      .object({
+        status: z.enum(['UNPAID', 'CREATED', 'PAID', 'CLOSED']),
+        amountFen: z.number(),
+        paidAt: z.string().nullable(),
+        refundedFen: z.number(),
+        refunds: z.array(z.object({ amountFen: z.number(), status: z.string(), reason: z.string(), createdAt: z.string() })),
+      })
+      .nullable()
+      .optional()
+      .meta({ description: 'Online payment of the booking (single-booking reads only); null when it is paid at the store' }),
+    answers: z.array(AnswerViewSchema).optional().meta({ description: 'Booking-form answers with the labels of the form version they were given against (single-booking reads)' }),
   })
   .meta({ id: 'Booking' });
 
@@ -169,6 +186,14 @@ export const StoreDetailSchema = StoreSummarySchema.extend({
       priceFen: z.number(),
       maxPartySize: z.number(),
       pricedPerPerson: z.boolean().meta({ description: 'true: the price is per person and multiplies by partySize' }),
+      payment: z
+        .object({
+          mode: z.enum(['none', 'deposit', 'full']),
+          amountFen: z.number().nullable().meta({ description: 'What is paid online for one person at the listed price (null = pay at the store)' }),
+          appliesTo: z.enum(['all', 'new_customers', 'prior_no_shows', 'amount_above']),
+          freeCancelHours: z.number(),
+        })
+        .meta({ description: 'How the service is paid, so the booking flow can announce a deposit before the customer books' }),
     }),
   ),
   resources: z.array(

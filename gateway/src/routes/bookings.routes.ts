@@ -4,15 +4,18 @@ import { AppError } from '../../../core/src/errors.ts';
 import { negotiateLocale } from '../../../core/src/i18n/index.ts';
 import { type AcceptDeps, acceptBooking } from '../../../core/src/lifecycle/accept.ts';
 import { cancelBooking } from '../../../core/src/lifecycle/cancel.ts';
+import { answersOfBooking } from '../../../core/src/lifecycle/answers.ts';
 import { findVisibleBooking } from '../../../core/src/lifecycle/find.ts';
 import { rescheduleBooking } from '../../../core/src/lifecycle/reschedule.ts';
 import { listCustomerBookings } from '../../../db/src/repositories/booking.repository.ts';
 import { JobNames, rebuildJobId, rebuildJobOptions } from '../../../workers/src/jobs/contracts.ts';
 import { actorOf, requireCustomer } from '../auth/middleware.ts';
-import { viewFromRow, viewOf } from '../bookings/booking-view.ts';
+import { paymentViewOf, viewFromRow, viewOf } from '../bookings/booking-view.ts';
 import { countReservation } from '../bookings/count-reservation.ts';
 import { rescheduleDepsOf } from '../bookings/reschedule-deps.ts';
 import type { GatewayDeps } from '../deps.ts';
+import { checkBookingAnswers } from '../forms/booking-answers.ts';
+import { formCacheOf } from '../forms/form-cache.ts';
 import { describeRoute } from '../http/openapi.ts';
 import {
   BookingAcceptedSchema,
@@ -88,14 +91,19 @@ export function bookingRoutes(deps: GatewayDeps): Router {
       await deps.maintenanceQueue.add(JobNames.rebuildInventory, { storeId, reason: 'reserve found no epoch' }, { ...rebuildJobOptions, jobId: rebuildJobId(storeId) });
     },
   };
+  const forms = formCacheOf(deps);
 
   router.post('/v1/bookings', auth, async (req, res) => {
     const actor = actorOf(res);
     if (actor.kind !== 'customer') throw new AppError('FORBIDDEN', 'customers only');
     const { 'idempotency-key': idempotencyKey } = parse(IdempotencyHeaders, req.headers, 'headers');
     const body = parse(CreateBookingBody, req.body, 'body');
+    const catalog = await deps.catalog.get(body.storeId);
+    const locale = negotiateLocale(req.headers['accept-language']);
+    // Before anything is reserved: bad answers are a 400 that leaves no trace.
+    const answers = await checkBookingAnswers({ forms, phoneKeys: deps.phoneKeys, nowMs: deps.clock.now(), locale }, catalog, body.serviceId, body.answers);
     const result = await countReservation(deps.metrics, async () =>
-      acceptBooking(acceptDeps, await deps.catalog.get(body.storeId), {
+      acceptBooking(acceptDeps, catalog, {
         customerId: actor.customerId,
         storeId: body.storeId,
         serviceId: body.serviceId,
@@ -104,6 +112,7 @@ export function bookingRoutes(deps: GatewayDeps): Router {
         resourceId: body.resourceId,
         note: body.note,
         idempotencyKey,
+        answers,
       }),
     );
     res.status(202).json({ bookingId: result.bookingId, status: result.status });
@@ -112,7 +121,10 @@ export function bookingRoutes(deps: GatewayDeps): Router {
   router.get('/v1/bookings/:id', auth, async (req, res) => {
     const { id } = parse(BookingIdParams, req.params, 'params');
     const found = await findVisibleBooking(deps, actorOf(res), id);
-    res.json(viewOf(found, negotiateLocale(req.headers['accept-language'])));
+    const view = viewOf(found, negotiateLocale(req.headers['accept-language']));
+    // The customer's own answers, in full.
+    const answers = await answersOfBooking(deps, found, { maskPhones: false, locale: negotiateLocale(req.headers['accept-language']) });
+    res.json(found.kind === 'row' ? { ...view, payment: await paymentViewOf(deps.db, found.row), answers } : { ...view, answers });
   });
 
   router.post('/v1/bookings/:id/cancel', auth, async (req, res) => {

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { computeSlots, datesTouched, plannedSlots } from '../../../core/src/availability/slots.ts';
 import { AppError } from '../../../core/src/errors.ts';
 import { staffRating } from '../../../core/src/reviews/score.ts';
+import { policiesOf } from '../../../db/src/repositories/payment.repository.ts';
+import { payAtStore, paymentPlan, type PaymentPolicy } from '../../../core/src/payments/policy.ts';
 import { findStore, listStores } from '../../../db/src/repositories/catalog.repository.ts';
 import { resourceRatingTotals } from '../../../db/src/repositories/review.repository.ts';
 import { readInventory } from '../../../db/redis/inventory.ts';
@@ -52,7 +54,7 @@ export function storeRoutes(deps: GatewayDeps): Router {
   router.get('/v1/stores/:id', async (req, res) => {
     const { id } = parse(IdParams, req.params, 'params');
     const catalog = await deps.catalog.get(id);
-    const [row, ratings] = await Promise.all([findStore(deps.db, id), resourceRatingTotals(deps.db, id)]);
+    const [row, ratings, policies] = await Promise.all([findStore(deps.db, id), resourceRatingTotals(deps.db, id), policiesOf(deps.db, [...catalog.services.keys()])]);
     if (!row) throw new AppError('STORE_NOT_FOUND', `store ${id} not found`);
     res.json({
       ...storeSummary(row),
@@ -64,6 +66,7 @@ export function storeRoutes(deps: GatewayDeps): Router {
         priceFen: s.priceFen,
         maxPartySize: s.maxPartySize,
         pricedPerPerson: s.requirements.some((r) => r.perPerson),
+        payment: paymentSummary(policies.get(s.id) ?? payAtStore, s.priceFen),
       })),
       resources: catalog.resources.map((r) => ({
         id: r.id,
@@ -108,4 +111,10 @@ export function storeRoutes(deps: GatewayDeps): Router {
   });
 
   return router;
+}
+
+/** What a service asks online, for the booking flow to say before the customer commits (targeting shown, not evaluated). */
+function paymentSummary(policy: PaymentPolicy, priceFen: number) {
+  const plan = paymentPlan({ ...policy, target: 'all' }, { priceFen, startMs: Number.MAX_SAFE_INTEGER }, { visits: 0, noShows: 0 }, 0);
+  return { mode: policy.mode, amountFen: plan.kind === 'none' ? null : plan.amountFen, appliesTo: policy.target, freeCancelHours: policy.freeCancelHours };
 }
