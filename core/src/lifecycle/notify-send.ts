@@ -72,8 +72,9 @@ export async function sendNotification(deps: NotifyDeps, id: number): Promise<Se
   if (stale) return finish(deps, row, 'SKIPPED', stale);
 
   const text = await wording(deps, row.merchant_id, row.kind, facts);
+  // A kind the merchant switched off is off on every channel.
+  if (text.disabled) return finish(deps, row, 'SKIPPED', 'DISABLED_BY_MERCHANT');
   if (row.channel === 'inapp') {
-    if (text.disabled) return finish(deps, row, 'SKIPPED', 'DISABLED_BY_MERCHANT');
     await inTransaction(deps.db, async (trx) => {
       await insertNotice(trx, {
         notification_id: row.id,
