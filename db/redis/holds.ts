@@ -13,6 +13,11 @@ export interface ReserveInput {
   customerDailyLimit: number;
   idempotencyTtlSeconds: number;
   holdTtlSeconds: number;
+  /**
+   * Daily caps (core/src/allocation) of the candidates' resources that have one: reserve.lua skips a
+   * resource at its cap and counts the booking against the cap, atomically. Omitted/empty = no cap read.
+   */
+  caps?: { localDate: string; limits: readonly (readonly [resourceId: number, cap: number])[] } | undefined;
 }
 
 export type ReserveOutcome =
@@ -71,6 +76,9 @@ export async function reserve(redis: Redis, keys: RedisKeys, input: ReserveInput
     store.intents,
   ];
   for (const date of encoded.dates) args.push(store.capacity(date), store.booked(date));
+  const caps = input.caps && input.caps.limits.length > 0 ? input.caps : undefined;
+  if (caps) args.push(store.allocations(caps.localDate));
+  const keyCount = args.length;
   args.push(
     base.bookingId,
     base.customerId,
@@ -81,9 +89,15 @@ export async function reserve(redis: Redis, keys: RedisKeys, input: ReserveInput
     input.holdTtlSeconds,
     JSON.stringify(base),
     encoded.days,
-    ...encoded.groupArgs,
   );
-  const reply = (await scriptBatcher(redis).call('reserve', [6 + 2 * encoded.dates.length, ...args])) as (string | number)[];
+  if (caps) {
+    args.push(caps.limits.length, caps.localDate);
+    for (const [resourceId, cap] of caps.limits) args.push(resourceId, cap);
+  } else {
+    args.push(0);
+  }
+  args.push(...encoded.groupArgs);
+  const reply = (await scriptBatcher(redis).call('reserve', [keyCount, ...args])) as (string | number)[];
   const code = Number(reply[0]);
   switch (code) {
     case ReserveCode.Reserved:
@@ -169,17 +183,19 @@ export interface ReleaseInput {
 export async function releaseHold(redis: Redis, keys: RedisKeys, input: ReleaseInput): Promise<ReleaseCode> {
   const store = keys.store(input.storeId);
   const reply = await redis.releaseHold(
-    5 + input.days.length,
+    6 + input.days.length,
     store.hold(input.bookingId),
     store.holds,
     store.persisted,
     store.customerDay(input.customerId, input.localDate),
     store.idempotency(input.customerId, input.idempotencyKey),
     ...input.days.map((d) => store.booked(d)),
+    store.allocations(input.localDate),
     input.bookingId,
     input.reason,
     input.forgetIdempotency ? 1 : 0,
     input.includePersisted ? 'HP' : 'H',
+    input.localDate,
   );
   return reply as ReleaseCode;
 }

@@ -9,6 +9,8 @@ export interface StoreKeys {
   persisted: string;
   rebuildLock: string;
   hold(bookingId: string): string;
+  /** A pending booking's sealed form answers (never in the hold or the intent: they may hold phone numbers). */
+  answers(bookingId: string): string;
   idempotency(customerId: number, key: string): string;
   customerDay(customerId: number, localDate: string): string;
   /** A local day's cell capacities, field "<resource>:<minute>". */
@@ -17,6 +19,8 @@ export interface StoreKeys {
   booked(localDate: string): string;
   /** Stream of accepted bookings that the relay moves into the persist queue. */
   intents: string;
+  /** A local day's bookings per capped resource (allocation daily caps), field resource id. */
+  allocations(localDate: string): string;
 }
 
 export interface RedisKeys {
@@ -48,11 +52,13 @@ export function redisKeys(prefix: string): RedisKeys {
       persisted: `${tag}:persisted`,
       rebuildLock: `${tag}:rebuild-lock`,
       hold: (bookingId) => `${tag}:hold:${bookingId}`,
+      answers: (bookingId) => `${tag}:answers:${bookingId}`,
       idempotency: (customerId, key) => `${tag}:idem:${customerId}:${key}`,
       customerDay: (customerId, localDate) => `${tag}:cust:${customerId}:${localDate}`,
       capacity: (localDate) => `${tag}:cap:${localDate}`,
       booked: (localDate) => `${tag}:bkd:${localDate}`,
       intents: `${tag}:intents`,
+      allocations: (localDate) => `${tag}:alloc:${localDate}`,
     };
   };
   return {

@@ -1,4 +1,6 @@
+import type { ResourceAllocationSettingsTable, StoreAllocationSettingsTable } from './tables/allocation.table.ts';
 import type { BookingCellTable, BookingEventTable, BookingTable } from './tables/booking.table.ts';
+import type { BookingAnswerTable, BookingFormTable } from './tables/booking-form.table.ts';
 import type { CustomerTable } from './tables/customer.table.ts';
 import type {
   LedgerEntryTable,
@@ -42,6 +44,8 @@ export interface Database {
   bookings: BookingTable;
   booking_cells: BookingCellTable;
   booking_events: BookingEventTable;
+  booking_forms: BookingFormTable;
+  booking_answers: BookingAnswerTable;
   reviews: ReviewTable;
   payment_policies: PaymentPolicyTable;
   payment_orders: PaymentOrderTable;
@@ -57,4 +61,6 @@ export interface Database {
   subscribe_consent_events: SubscribeConsentEventTable;
   notification_optouts: NotificationOptoutTable;
   notification_cursors: NotificationCursorTable;
+  store_allocation_settings: StoreAllocationSettingsTable;
+  resource_allocation_settings: ResourceAllocationSettingsTable;
 }

@@ -28,6 +28,11 @@ export interface BookingIntent {
   acceptedAt: number;
   deadlineMs: number;
   cells: CellQuantity[];
+  /**
+   * The booking-form version the answers were validated against, when the customer gave any. The answers
+   * themselves never travel here: they wait sealed under the store's `answers:<bookingId>` key.
+   */
+  formVersion?: number | undefined;
 }
 
 /** The part of an intent known before the reserve script picks candidates; stored with the hold. */

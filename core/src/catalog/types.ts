@@ -1,4 +1,6 @@
 /** The read model of one store that the booking path needs, loaded from MySQL and cached. */
+import type { AllocationConfig } from '../allocation/strategy.ts';
+
 export type ResourceKind = 'staff' | 'room' | 'equipment';
 
 export interface StoreInfo {
@@ -53,6 +55,8 @@ export interface StoreCatalog {
   store: StoreInfo;
   services: ReadonlyMap<number, ServiceDef>;
   resources: readonly ResourceDef[];
+  /** How "any staff" bookings are allocated (core/src/allocation); absent = first_fit, no caps. */
+  allocation?: AllocationConfig | undefined;
 }
 
 /** Resources that can satisfy a requirement, in a stable order (first-fit order for "any"). */

@@ -1,11 +1,16 @@
 import { createHash } from 'node:crypto';
 import { findBooking } from '../../../db/src/repositories/booking.repository.ts';
+import { lastCompletedResource } from '../../../db/src/repositories/catalog.repository.ts';
+import { readAllocationDay } from '../../../db/redis/allocation.ts';
 import { reserve } from '../../../db/redis/holds.ts';
+import { capOf, dayLoadOf, needsLoad, orderCandidates } from '../allocation/strategy.ts';
+import { dropPendingAnswers, stashPendingAnswers } from '../../../db/redis/answers.ts';
 import type { IntentBase } from '../booking/intent.ts';
 import type { BookingStatus } from '../booking/state-machine.ts';
 import type { StoreCatalog } from '../catalog/types.ts';
 import { AppError } from '../errors.ts';
-import { planBooking } from '../inventory/plan.ts';
+import type { SealedAnswers } from '../forms/seal.ts';
+import { type BookingPlan, type GroupPlan, planBooking } from '../inventory/plan.ts';
 import { DAY_MS } from '../time/zoned.ts';
 import type { LifecycleDeps } from './deps.ts';
 
@@ -18,6 +23,8 @@ export interface AcceptRequest {
   resourceId?: number | undefined;
   note: string;
   idempotencyKey: string;
+  /** Booking-form answers, already validated and sealed by the caller (core/src/forms). */
+  answers?: SealedAnswers | undefined;
 }
 
 export interface AcceptDeps extends LifecycleDeps {
@@ -38,8 +45,11 @@ const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
 /** Same key + same request = replay; same key + different request = a client bug we refuse. */
 export function requestHash(request: AcceptRequest): string {
-  const { storeId, serviceId, startMs, partySize, resourceId, note } = request;
-  return createHash('sha256').update(JSON.stringify([storeId, serviceId, startMs, partySize, resourceId ?? null, note])).digest('base64url').slice(0, 22);
+  const { storeId, serviceId, startMs, partySize, resourceId, note, answers } = request;
+  // The answers enter only as their keyed digest (and only when given, so earlier hashes stay valid).
+  const parts: unknown[] = [storeId, serviceId, startMs, partySize, resourceId ?? null, note];
+  if (answers) parts.push(answers.digest);
+  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 22);
 }
 
 /**
@@ -67,16 +77,24 @@ export async function acceptBooking(deps: AcceptDeps, catalog: StoreCatalog, req
     note: request.note,
     acceptedAt: now,
     deadlineMs: now + catalog.store.holdSeconds * 1000,
+    ...(request.answers ? { formVersion: request.answers.formVersion } : {}),
   };
+  // The hold outlives the appointment by two days, so a late cancellation can still find what to release.
+  const holdTtlSeconds = Math.ceil((plan.endMs - now + 2 * DAY_MS) / 1000);
+  // Sealed answers go in before the hold exists, so a hold with a form version always finds its answers;
+  // they are keyed by this attempt's booking id, so a replay or a refusal never touches another booking's.
+  if (request.answers) await stashPendingAnswers(deps.redis, deps.keys, base.storeId, base.bookingId, request.answers.sealed, holdTtlSeconds);
+  const groups = await allocate(deps, catalog, plan, request);
   const outcome = await reserve(deps.redis, deps.keys, {
     base,
-    groups: plan.groups,
+    groups,
+    caps: capsOf(catalog, plan),
     requestHash: requestHash(request),
     customerDailyLimit: catalog.store.perCustomerDailyLimit,
     idempotencyTtlSeconds: IDEMPOTENCY_TTL_SECONDS,
-    // The hold outlives the appointment by two days, so a late cancellation can still find what to release.
-    holdTtlSeconds: Math.ceil((plan.endMs - now + 2 * DAY_MS) / 1000),
+    holdTtlSeconds,
   });
+  if (request.answers && outcome.kind !== 'reserved') await dropPendingAnswers(deps.redis, deps.keys, base.storeId, base.bookingId);
   switch (outcome.kind) {
     case 'reserved':
       return { bookingId: base.bookingId, status: 'PENDING', outcome: 'reserved' };
@@ -96,6 +114,43 @@ export async function acceptBooking(deps: AcceptDeps, catalog: StoreCatalog, req
       await deps.requestRebuild(catalog.store.id);
       throw new AppError('INVENTORY_REBUILDING', 'store inventory is being rebuilt', { retryAfterSeconds: 1 });
   }
+}
+
+/**
+ * Orders each group's candidates by the store's allocation strategy when the
+ * customer picked "any" (core/src/allocation). first_fit reads nothing; the
+ * others read the day's load in one Redis round trip (with the customer's last
+ * staff from MySQL alongside for `preferred`). reserve.lua still decides.
+ */
+async function allocate(deps: AcceptDeps, catalog: StoreCatalog, plan: BookingPlan, request: AcceptRequest): Promise<GroupPlan[]> {
+  const config = catalog.allocation;
+  if (!config || request.resourceId !== undefined || !needsLoad(config) || plan.groups.every((g) => g.candidates.length <= 1)) return plan.groups;
+  const [day, preferredResourceId] = await Promise.all([
+    readAllocationDay(deps.redis, deps.keys, plan.storeId, plan.localDate),
+    config.strategy === 'preferred' ? lastCompletedResource(deps.db, plan.storeId, request.customerId) : null,
+  ]);
+  const load = dayLoadOf(day.cells, day.bookings);
+  const groups = plan.groups.map((group) => ({
+    quantity: group.quantity,
+    candidates: orderCandidates(group.candidates, { config, load, cellMinutes: catalog.store.cellMinutes, preferredResourceId }),
+  }));
+  // Everyone who could serve is at their daily cap: the same answer reserve.lua would give.
+  if (groups.some((g) => g.candidates.length === 0)) throw new AppError('SLOT_SOLD_OUT', 'every candidate is at its daily cap');
+  return groups;
+}
+
+/** Daily caps of the plan's candidates, checked and counted atomically by reserve.lua. */
+function capsOf(catalog: StoreCatalog, plan: BookingPlan): { localDate: string; limits: [number, number][] } | undefined {
+  const config = catalog.allocation;
+  if (!config || config.resources.size === 0) return undefined;
+  const limits = new Map<number, number>();
+  for (const group of plan.groups) {
+    for (const candidate of group.candidates) {
+      const cap = capOf(config, candidate.resourceId);
+      if (cap !== null) limits.set(candidate.resourceId, cap);
+    }
+  }
+  return limits.size > 0 ? { localDate: plan.localDate, limits: [...limits] } : undefined;
 }
 
 /** The first answer again, with the booking's current status (PENDING until a row exists). */

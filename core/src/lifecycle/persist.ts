@@ -7,6 +7,8 @@ import {
   insertBookings,
 } from '../../../db/src/repositories/booking.repository.ts';
 import { takeCells } from '../../../db/src/repositories/inventory.repository.ts';
+import { insertBookingAnswers } from '../../../db/src/repositories/booking-form.repository.ts';
+import { dropPendingAnswersOf, readPendingAnswersOf } from '../../../db/redis/answers.ts';
 import { inTransaction, isDuplicateKeyError, type TransactionOptions } from '../../../db/src/transaction.ts';
 import { markPersisted } from '../../../db/redis/holds.ts';
 import type { BookingIntent } from '../booking/intent.ts';
@@ -72,10 +74,20 @@ async function persistTogether(deps: LifecycleDeps, intents: BookingIntent[], pl
     const row = { ...bookingRowFromIntent(i, status, null, now), checkin_code: status === 'CONFIRMED' ? newCheckinCode() : null };
     return plan && plan.kind !== 'none' ? { ...row, amount_due_fen: plan.amountFen, payment_due_at: new Date(plan.dueMs) } : row;
   });
+  // Form answers wait sealed in Redis (never in the job data) and land in the same transaction as their booking.
+  const withForms = intents.filter((i) => i.formVersion !== undefined);
+  const sealed = await readPendingAnswersOf(deps.redis, deps.keys, withForms);
   await inTransaction(
     deps.db,
     async (trx) => {
       await insertBookings(trx, rows);
+      await insertBookingAnswers(
+        trx,
+        withForms.flatMap((i) => {
+          const answers = sealed.get(i.bookingId);
+          return answers ? [{ booking_id: i.bookingId, service_id: i.serviceId, form_version: i.formVersion!, sealed: answers, created_at: new Date(now) }] : [];
+        }),
+      );
       await insertBookingCells(trx, intents.map((i) => ({ bookingId: i.bookingId, cells: i.cells })));
       if (!(await takeCells(trx, intents.flatMap((i) => i.cells)))) throw new CapacityConflict();
       await appendEvents(
@@ -89,6 +101,8 @@ async function persistTogether(deps: LifecycleDeps, intents: BookingIntent[], pl
     },
     options,
   );
+  // Committed: the Redis copy is no longer needed (its TTL removes it if this fails).
+  await dropPendingAnswersOf(deps.redis, deps.keys, withForms).catch(() => undefined);
 }
 
 async function markAllPersisted(deps: LifecycleDeps, intents: BookingIntent[]): Promise<void> {

@@ -10,18 +10,21 @@
     KEYS[4]    customerDay  counter the hold incremented
     KEYS[5]    idempotency  key the hold was accepted under (deleted only if ARGV[3] = 1 and it still names this hold)
     KEYS[6..]  booked       the booked-units hash of each date in the hold's `days` field, in order
+    KEYS[last] allocations  only with ARGV[5]: the daily-cap counters of that local date
 
     ARGV[1]  bookingId
     ARGV[2]  reason (EXPIRED, CANCELLED, REJECTED, ABORTED)
     ARGV[3]  1 = forget the idempotency key (the request was never accepted), 0 = keep it
     ARGV[4]  states that may be released: "H" (held only) or "HP" (held or persisted)
+    ARGV[5]  optional: the booking's local date; the hold's `capr` ("<date>|r1,r2") counters of that date
+             are given back (a hold whose capr names another date keeps its count: cautious, never lower)
 
   Output:
     1 released, 0 already released or unknown, -1 the hold is persisted and ARGV[4] = "H"
 ]]
 local holdKey = KEYS[1]
 local bookingId = ARGV[1]
-local state = redis.call('HMGET', holdKey, 'st', 'cells')
+local state = redis.call('HMGET', holdKey, 'st', 'cells', 'capr')
 if not state[1] or state[1] == 'R' then return 0 end
 if not string.find(ARGV[4], state[1], 1, true) then return -1 end
 
@@ -31,6 +34,15 @@ for cell in string.gmatch(state[2] or '', '[^;]+') do
   local booked = redis.call('HINCRBY', key, field, -tonumber(quantity))
   -- After a rebuild the counter may already exclude this hold; never let it go negative.
   if booked < 0 then redis.call('HSET', key, field, 0) end
+end
+
+if state[3] and ARGV[5] then
+  local capDate, resources = string.match(state[3], '^([^|]+)|(.*)$')
+  if capDate == ARGV[5] then
+    for resource in string.gmatch(resources, '[^,]+') do
+      if redis.call('HINCRBY', KEYS[#KEYS], resource, -1) < 0 then redis.call('HSET', KEYS[#KEYS], resource, 0) end
+    end
+  end
 end
 
 if tonumber(redis.call('GET', KEYS[4]) or '0') > 0 then redis.call('DECR', KEYS[4]) end

@@ -15,6 +15,8 @@
     KEYS[6]    intents      stream of accepted bookings waiting to be relayed into the persist queue
     KEYS[7..]  inventory    per local date d = 1..D, two hashes keyed by cell "<resource>:<minute>":
                             KEYS[5 + 2d] capacity, KEYS[6 + 2d] booked
+    KEYS[7+2D] allocations  only when K > 0: hash resource -> bookings taken on the booking's local date
+                            (the daily caps of core/src/allocation; released by releaseHold.lua)
 
     ARGV[1]  bookingId
     ARGV[2]  customerId (informational; the key names carry it)
@@ -26,7 +28,10 @@
     ARGV[7]  hold ttl (s)
     ARGV[8]  intent (opaque JSON kept with the hold)
     ARGV[9]  days: the D local dates joined by ','
-    ARGV[10] G = number of requirement groups; per group: units, C = candidate count;
+    ARGV[10] K = number of capped resources; when K > 0: ARGV[11] the booking's local date, then K pairs
+             (resource id, daily cap). A candidate whose resource is at its cap does not fit (the next one
+             is tried), and the chosen capped resources count one booking each.
+    then     G = number of requirement groups; per group: units, C = candidate count;
              per candidate: packed cells, N = cell count, then N pairs (date index 1..D, cell field)
 
   A candidate's packed cells ("dateIndex|cell|units" joined by ';') come from the caller, so this
@@ -54,8 +59,22 @@ end
 
 if limit > 0 and tonumber(redis.call('GET', customerKey) or '0') >= limit then return {-3} end
 
-local groupCount = tonumber(ARGV[10])
+local capCount = tonumber(ARGV[10])
+local caps, capKey, capDate = nil, nil, nil
 local i = 11
+if capCount > 0 then
+  caps = {}
+  capKey = KEYS[#KEYS]
+  capDate = ARGV[11]
+  for k = 0, capCount - 1 do caps[ARGV[12 + 2 * k]] = tonumber(ARGV[13 + 2 * k]) end
+  i = 12 + 2 * capCount
+end
+-- capChosen[resource]: a capped resource this booking takes (counted once even if two groups use it).
+local capChosen = {}
+local capList = {}
+
+local groupCount = tonumber(ARGV[i])
+i = i + 1
 -- newBooked[d][cell]: the booked count each chosen cell will have, so two groups sharing a cell add up.
 local newBooked = {}
 local chosen = {}
@@ -69,7 +88,18 @@ for g = 1, groupCount do
   for c = 1, candidateCount do
     local cellCount = tonumber(ARGV[i + 1])
     local first = i + 2
-    if chosen[g] == nil then
+    local capped, capResource = false, nil
+    if caps and chosen[g] == nil then
+      capResource = string.match(ARGV[first + 1], '^(%d+):')
+      local cap = caps[capResource]
+      if cap == nil then
+        capResource = nil
+      elseif not capChosen[capResource] and tonumber(redis.call('HGET', capKey, capResource) or '0') >= cap then
+        capped = true
+        sawOpen = true
+      end
+    end
+    if chosen[g] == nil and not capped then
       -- One HMGET per date and hash for the candidate's cells (a booking spans one date, rarely two).
       local byDate = {}
       for k = 0, cellCount - 1 do
@@ -103,6 +133,10 @@ for g = 1, groupCount do
       if open then sawOpen = true end
       if fits then
         chosen[g] = c
+        if capResource and not capChosen[capResource] then
+          capChosen[capResource] = true
+          capList[#capList + 1] = capResource
+        end
         packed[#packed + 1] = ARGV[i]
         for k = 0, cellCount - 1 do
           local d = tonumber(ARGV[first + 2 * k])
@@ -138,6 +172,11 @@ local cells = table.concat(packed, ';')
 redis.call('SET', idemKey, bookingId .. '|' .. requestHash, 'EX', tonumber(ARGV[6]))
 redis.call('HSET', holdKey, 'st', 'H', 'cells', cells, 'days', ARGV[9], 'intent', ARGV[8])
 redis.call('EXPIRE', holdKey, holdTtl)
+if #capList > 0 then
+  for _, resource in ipairs(capList) do redis.call('HINCRBY', capKey, resource, 1) end
+  if redis.call('TTL', capKey) < holdTtl then redis.call('EXPIRE', capKey, holdTtl) end
+  redis.call('HSET', holdKey, 'capr', capDate .. '|' .. table.concat(capList, ','))
+end
 redis.call('ZADD', holdsKey, ARGV[4], bookingId)
 if limit > 0 then
   redis.call('INCR', customerKey)

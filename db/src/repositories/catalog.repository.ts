@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { type AllocationConfig, DEFAULT_ALLOCATION, type ResourceAllocation } from '../../../core/src/allocation/strategy.ts';
 import type { Requirement, ResourceDef, ServiceDef, StoreCatalog, StoreInfo } from '../../../core/src/catalog/types.ts';
 import { RATING_PRIOR_MEAN, RATING_PRIOR_WEIGHT } from '../../../core/src/reviews/score.ts';
 import type { Database } from '../database.ts';
@@ -26,7 +27,7 @@ export async function findStore(db: Kysely<Database>, storeId: number): Promise<
 export async function loadStoreCatalog(db: Kysely<Database>, storeId: number): Promise<StoreCatalog | undefined> {
   const store = await findStore(db, storeId);
   if (!store) return undefined;
-  const [services, requirements, resources, skills] = await Promise.all([
+  const [services, requirements, resources, skills, allocation] = await Promise.all([
     db.selectFrom('services').selectAll().where('store_id', '=', storeId).where('status', '=', 'active').execute(),
     db
       .selectFrom('service_requirements as r')
@@ -42,6 +43,7 @@ export async function loadStoreCatalog(db: Kysely<Database>, storeId: number): P
       .select(['k.resource_id', 'k.skill'])
       .where('r.store_id', '=', storeId)
       .execute(),
+    loadAllocation(db, storeId),
   ]);
   const requirementsByService = new Map<number, Requirement[]>();
   for (const r of requirements) {
@@ -77,7 +79,56 @@ export async function loadStoreCatalog(db: Kysely<Database>, storeId: number): P
     capacity: r.capacity,
     skills: skillsByResource.get(r.id) ?? [],
   }));
-  return { store: storeInfoFromRow(store), services: serviceDefs, resources: resourceDefs };
+  return { store: storeInfoFromRow(store), services: serviceDefs, resources: resourceDefs, allocation };
+}
+
+/** A store's allocation strategy and per-resource weights and caps (first_fit, none, when never set). */
+export async function loadAllocation(db: Kysely<Database>, storeId: number): Promise<AllocationConfig> {
+  const [settings, resources] = await Promise.all([
+    db.selectFrom('store_allocation_settings').select('strategy').where('store_id', '=', storeId).executeTakeFirst(),
+    db.selectFrom('resource_allocation_settings').select(['resource_id', 'weight', 'daily_cap']).where('store_id', '=', storeId).execute(),
+  ]);
+  if (!settings && resources.length === 0) return DEFAULT_ALLOCATION;
+  return {
+    strategy: settings?.strategy ?? 'first_fit',
+    resources: new Map<number, ResourceAllocation>(resources.map((r) => [r.resource_id, { weight: r.weight, dailyCap: r.daily_cap }])),
+  };
+}
+
+export async function saveStoreStrategy(db: Kysely<Database>, merchantId: number, storeId: number, strategy: AllocationConfig['strategy'], now: Date): Promise<void> {
+  await db
+    .insertInto('store_allocation_settings')
+    .values({ store_id: storeId, merchant_id: merchantId, strategy, updated_at: now })
+    .onDuplicateKeyUpdate({ strategy, updated_at: now })
+    .execute();
+}
+
+/** Sets one resource's weight and cap; the caller has checked that the resource is the merchant's. */
+export async function saveResourceAllocation(
+  db: Kysely<Database>,
+  row: { merchantId: number; storeId: number; resourceId: number; weight: number; dailyCap: number | null },
+  now: Date,
+): Promise<void> {
+  await db
+    .insertInto('resource_allocation_settings')
+    .values({ resource_id: row.resourceId, store_id: row.storeId, merchant_id: row.merchantId, weight: row.weight, daily_cap: row.dailyCap, updated_at: now })
+    .onDuplicateKeyUpdate({ weight: row.weight, daily_cap: row.dailyCap, updated_at: now })
+    .execute();
+}
+
+/** The last staff member who served the customer in a completed booking at this store, or null. */
+export async function lastCompletedResource(db: Kysely<Database>, storeId: number, customerId: number): Promise<number | null> {
+  const row = await db
+    .selectFrom('bookings')
+    .select('resource_id')
+    .where('store_id', '=', storeId)
+    .where('customer_id', '=', customerId)
+    .where('status', '=', 'COMPLETED')
+    .where('resource_id', 'is not', null)
+    .orderBy('starts_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.resource_id ?? null;
 }
 
 export interface StoreListFilter {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../../../core/src/errors.ts';
 import { negotiateLocale } from '../../../core/src/i18n/index.ts';
 import { cancelBooking } from '../../../core/src/lifecycle/cancel.ts';
+import { answersOfBooking } from '../../../core/src/lifecycle/answers.ts';
 import { findVisibleBooking } from '../../../core/src/lifecycle/find.ts';
 import { rescheduleBooking } from '../../../core/src/lifecycle/reschedule.ts';
 import { listMerchantBookings } from '../../../db/src/repositories/booking.repository.ts';
@@ -100,7 +101,10 @@ export function merchantRoutes(deps: GatewayDeps): Router {
 
   router.get('/v1/merchant/bookings/:id', anyStaff, async (req, res) => {
     const { id } = parse(BookingIdParams, req.params, 'params');
-    res.json(await foundView(await findVisibleBooking(deps, actorOf(res), id), req.headers['accept-language']));
+    const found = await findVisibleBooking(deps, actorOf(res), id);
+    // Staff see the answers with phone numbers masked, like every other phone.
+    const answers = await answersOfBooking(deps, found, { maskPhones: true, locale: negotiateLocale(req.headers['accept-language']) });
+    res.json({ ...(await foundView(found, req.headers['accept-language'])), answers });
   });
 
   router.post('/v1/merchant/bookings/:id/cancel', managers, async (req, res) => {

@@ -27,6 +27,8 @@ const intentSchema = z.object({
   acceptedAt: z.number().int(),
   deadlineMs: z.number().int(),
   cells: z.array(cell).min(1),
+  /** Booking-form version; the answers themselves wait sealed in Redis (core/src/forms/seal.ts). */
+  formVersion: z.number().int().positive().optional(),
 });
 
 /**
