@@ -28,6 +28,7 @@ import type { OpeningHoursTable, ScheduleExceptionTable } from './tables/schedul
 import type { ServiceRequirementTable, ServiceTable } from './tables/service.table.ts';
 import type { StaffUserTable } from './tables/staff-user.table.ts';
 import type { StoreTable } from './tables/store.table.ts';
+import type { WaitlistEntryTable } from './tables/waitlist.table.ts';
 
 export interface Database {
   merchants: MerchantTable;
@@ -63,4 +64,5 @@ export interface Database {
   notification_cursors: NotificationCursorTable;
   store_allocation_settings: StoreAllocationSettingsTable;
   resource_allocation_settings: ResourceAllocationSettingsTable;
+  waitlist_entries: WaitlistEntryTable;
 }

@@ -6,6 +6,7 @@ import { errorMiddleware, notFoundHandler } from './http/errors.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import { bookingRoutes } from './routes/bookings.routes.ts';
 import { bookingFormRoutes } from './routes/booking-forms.routes.ts';
+import { waitlistRoutes } from './routes/waitlist.routes.ts';
 import { merchantRoutes } from './routes/merchant.routes.ts';
 import { merchantAllocationRoutes } from './routes/merchant-allocation.routes.ts';
 import { opsRoutes } from './routes/ops.routes.ts';
@@ -14,6 +15,7 @@ import { paymentNotifyRoutes, paymentRoutes } from './routes/payments.routes.ts'
 import { notificationRoutes, smsCallbackRoutes } from './routes/notifications.routes.ts';
 import { reviewRoutes } from './routes/reviews.routes.ts';
 import { storeRoutes } from './routes/stores.routes.ts';
+import { templateRoutes } from './routes/templates.routes.ts';
 
 /** The Express app without a listening socket; server.ts listens, tests use it directly. */
 export function buildApp(deps: GatewayDeps): Express {
@@ -38,6 +40,8 @@ export function buildApp(deps: GatewayDeps): Express {
   app.use(merchantMoneyRoutes(deps));
   app.use(notificationRoutes(deps));
   app.use(bookingFormRoutes(deps));
+  app.use(waitlistRoutes(deps));
+  app.use(templateRoutes(deps));
   if (deps.serveDemoPage) app.use(express.static(path.join(import.meta.dirname, '../public'), { index: 'index.html' }));
   app.use(notFoundHandler);
   app.use(errorMiddleware(deps.log));

@@ -62,6 +62,10 @@ const schema = {
   /** Stores reconciled per reconcile tick (round robin), so a tick stays bounded with thousands of stores. */
   RECONCILE_STORES_PER_TICK: z.coerce.number().int().min(1).default(200),
   LEADER_LEASE_MS: z.coerce.number().int().min(1000).default(15_000),
+  /** Waitlist offers (maintenance role, own leader lease): expire offers, cascade, offer freed capacity. */
+  WAITLIST_CRON: z.string().default('* * * * * *'),
+  /** How long a waiter has to accept an offered place (never past the start). */
+  WAITLIST_OFFER_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(20_000),
 };
 

@@ -31,6 +31,7 @@ import { createAccessTokenCache } from '../../db/redis/access-token-cache.ts';
 import type { SendNotificationPayload } from './jobs/contracts.ts';
 import { createNotifyHandler } from './notify/notify-jobs.ts';
 import { createNotifyTasks } from './notify/notify-tasks.ts';
+import { createWaitlistTasks } from './waitlist/waitlist-tasks.ts';
 import { createWorkerMetrics } from './runtime/metrics.ts';
 
 export interface RunningWorkers {
@@ -67,6 +68,7 @@ export async function startWorkers(config: WorkerConfig, options: { clock?: Cloc
   let lease: LeaderLease | undefined;
   let settlementLease: LeaderLease | undefined;
   let notifyLease: LeaderLease | undefined;
+  let waitlistLease: LeaderLease | undefined;
   const queues: Queue[] = [];
   let relay: IntentRelay | undefined;
   let relayQueue: Queue | undefined;
@@ -122,6 +124,26 @@ export async function startWorkers(config: WorkerConfig, options: { clock?: Cloc
       cron.schedule(config.SWEEP_CRON, leaderOnly('release-expired', maintenance.sweepExpiredHolds), { name: 'release-expired', noOverlap: true }),
       cron.schedule(config.RECONCILE_CRON, leaderOnly('reconcile', maintenance.reconcile), { name: 'reconcile', noOverlap: true }),
       cron.schedule(config.MATERIALIZE_CRON, leaderOnly('materialize', maintenance.materialize), { name: 'materialize', noOverlap: true }),
+    );
+    // The waitlist has its own lease, so its ticks never wait behind a long reconcile.
+    const maintenanceQueue = new Queue<RebuildInventoryPayload>(Queues.maintenance, { connection: bullConnection(), prefix: keys.queuePrefix });
+    queues.push(maintenanceQueue);
+    waitlistLease = new LeaderLease(redis, keys.lease('waitlist'), config.LEADER_LEASE_MS);
+    await waitlistLease.start();
+    const waitlist = createWaitlistTasks(deps, maintenanceQueue, log, { offerWindowMs: config.WAITLIST_OFFER_MINUTES * 60_000 });
+    tasks.push(
+      cron.schedule(
+        config.WAITLIST_CRON,
+        async () => {
+          if (!waitlistLease?.isLeader) return;
+          try {
+            await waitlist.tick();
+          } catch (error) {
+            log.error({ err: error, task: 'waitlist' }, 'waitlist tick failed');
+          }
+        },
+        { name: 'waitlist', noOverlap: true },
+      ),
     );
   }
 
@@ -251,6 +273,7 @@ export async function startWorkers(config: WorkerConfig, options: { clock?: Cloc
       await lease?.stop();
       await settlementLease?.stop();
       await notifyLease?.stop();
+      await waitlistLease?.stop();
       await stopPublishing();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // BullMQ leaves connections it was given open; they are ours to close.

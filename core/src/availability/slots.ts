@@ -63,8 +63,9 @@ function candidateUnits(cells: GroupPlan['candidates'][number]['cells'], quantit
 
 /**
  * Remaining units of one slot, or null if the slot is closed (some requirement
- * has no open candidate). Candidates of different requirements are counted
- * independently: an upper bound that the atomic reserve step makes exact.
+ * has no open candidate). Requirements with disjoint candidates are counted
+ * independently (exact: each takes its own resources); requirements that can
+ * share a resource are counted by taking bookings one by one as reserve.lua would.
  */
 export function evaluateSlot(groups: GroupPlan[], lookup: InventoryLookup): { remaining: number; resources: ResourceAvailability[] } | null {
   let remaining = Number.POSITIVE_INFINITY;
@@ -84,7 +85,52 @@ export function evaluateSlot(groups: GroupPlan[], lookup: InventoryLookup): { re
     remaining = Math.min(remaining, groupUnits);
     if (index === 0) firstGroup = perCandidate;
   }
-  return { remaining: remaining === Number.POSITIVE_INFINITY ? 0 : remaining, resources: firstGroup };
+  if (remaining === Number.POSITIVE_INFINITY) remaining = 0;
+  // Requirements that can be met by the same resource (two machines of one kind, one person with both
+  // skills) compete for its cells, so counting them independently would offer slots reserve.lua refuses.
+  if (remaining > 0 && groupsShareResources(groups)) remaining = bookingsThatFit(groups, lookup, remaining);
+  return { remaining, resources: firstGroup };
+}
+
+function groupsShareResources(groups: GroupPlan[]): boolean {
+  if (groups.length < 2) return false;
+  const seen = new Set<number>();
+  for (const group of groups) {
+    const mine = new Set(group.candidates.map((c) => c.resourceId));
+    for (const id of mine) if (seen.has(id)) return true;
+    for (const id of mine) seen.add(id);
+  }
+  return false;
+}
+
+/**
+ * How many bookings fit, up to `limit`, taking them one by one exactly as reserve.lua does: per
+ * requirement the first candidate whose cells still fit, with earlier requirements' (and earlier
+ * bookings') units added to the cells they share.
+ */
+function bookingsThatFit(groups: GroupPlan[], lookup: InventoryLookup, limit: number): number {
+  const taken = new Map<string, number>();
+  let count = 0;
+  while (count < limit) {
+    const booking = new Map(taken);
+    for (const group of groups) {
+      const fitting = group.candidates.find((candidate) =>
+        candidate.cells.every((cell) => {
+          const key = `${cell.localDate}|${cellField(cell.resourceId, cell.startMinute)}`;
+          const state = lookup(cell.localDate, cellField(cell.resourceId, cell.startMinute));
+          return state !== undefined && state.capacity - state.booked - (booking.get(key) ?? 0) >= group.quantity;
+        }),
+      );
+      if (!fitting) return count;
+      for (const cell of fitting.cells) {
+        const key = `${cell.localDate}|${cellField(cell.resourceId, cell.startMinute)}`;
+        booking.set(key, (booking.get(key) ?? 0) + group.quantity);
+      }
+    }
+    for (const [key, units] of booking) taken.set(key, units);
+    count++;
+  }
+  return count;
 }
 
 export interface AvailabilityQuery {

@@ -33,6 +33,11 @@ export interface BookingIntent {
    * themselves never travel here: they wait sealed under the store's `answers:<bookingId>` key.
    */
   formVersion?: number | undefined;
+  /**
+   * Set on a waitlist offer (lifecycle/waitlist-offers.ts): the persist worker records the booking as OFFERED,
+   * holding its cells for this customer until this instant, instead of confirming it.
+   */
+  offerDeadlineMs?: number | undefined;
 }
 
 /** The part of an intent known before the reserve script picks candidates; stored with the hold. */

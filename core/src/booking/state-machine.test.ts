@@ -13,7 +13,9 @@ import {
 
 // Written out from the life-cycle diagram, independently of the table in the module.
 const expected: Record<BookingStatus, BookingStatus[]> = {
-  PENDING: ['CONFIRMED', 'AWAITING_PAYMENT', 'EXPIRED', 'CANCELLED', 'REJECTED'],
+  PENDING: ['CONFIRMED', 'AWAITING_PAYMENT', 'OFFERED', 'EXPIRED', 'CANCELLED', 'REJECTED'],
+  // A waitlist offer: accepted (then the payment policy applies), declined, or its window passes.
+  OFFERED: ['CONFIRMED', 'AWAITING_PAYMENT', 'EXPIRED', 'CANCELLED'],
   AWAITING_PAYMENT: ['CONFIRMED', 'EXPIRED', 'CANCELLED'],
   CONFIRMED: ['CHECKED_IN', 'NO_SHOW', 'CANCELLED'],
   CHECKED_IN: ['COMPLETED'],
@@ -39,8 +41,8 @@ describe('booking state machine', () => {
     expect(BookingStatuses.filter(isTerminal)).toEqual(['COMPLETED', 'NO_SHOW', 'CANCELLED', 'EXPIRED', 'REJECTED']);
   });
 
-  it('when a booking is pending, awaiting payment, confirmed or checked in, then it is not terminal', () => {
-    for (const status of ['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED', 'CHECKED_IN'] as const) expect(isTerminal(status)).toBe(false);
+  it('when a booking is pending, offered, awaiting payment, confirmed or checked in, then it is not terminal', () => {
+    for (const status of ['PENDING', 'OFFERED', 'AWAITING_PAYMENT', 'CONFIRMED', 'CHECKED_IN'] as const) expect(isTerminal(status)).toBe(false);
   });
 
   it('when every status is followed from PENDING, then all of them are reachable', () => {
@@ -61,9 +63,9 @@ describe('booking state machine', () => {
 
 describe('statusesLeadingTo', () => {
   it.each([
-    ['CONFIRMED', ['PENDING', 'AWAITING_PAYMENT']],
-    ['CANCELLED', ['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED']],
-    ['EXPIRED', ['PENDING', 'AWAITING_PAYMENT']],
+    ['CONFIRMED', ['PENDING', 'OFFERED', 'AWAITING_PAYMENT']],
+    ['CANCELLED', ['PENDING', 'OFFERED', 'AWAITING_PAYMENT', 'CONFIRMED']],
+    ['EXPIRED', ['PENDING', 'OFFERED', 'AWAITING_PAYMENT']],
     ['COMPLETED', ['CHECKED_IN']],
     ['NO_SHOW', ['CONFIRMED']],
     ['REJECTED', ['PENDING']],
@@ -113,6 +115,12 @@ describe('status sets', () => {
 
   it('when a booking has given capacity back, then it can never move again (so capacity is never taken twice)', () => {
     for (const status of BookingStatuses.filter((s) => !capacityHoldingStatuses.includes(s))) expect(isTerminal(status)).toBe(true);
+  });
+
+  it('when a waitlist offer is open, then it holds capacity and is not terminal', () => {
+    expect(capacityHoldingStatuses).toContain('OFFERED');
+    expect(isTerminal('OFFERED')).toBe(false);
+    expect(statusesLeadingTo('CONFIRMED')).toContain('OFFERED');
   });
 
   it('when the pipeline settles a pending request, then every outcome is one step from PENDING', () => {

@@ -2,6 +2,7 @@ import { AppError } from '../errors.ts';
 
 export const BookingStatuses = [
   'PENDING',
+  'OFFERED',
   'AWAITING_PAYMENT',
   'CONFIRMED',
   'CHECKED_IN',
@@ -22,7 +23,12 @@ export type BookingStatus = (typeof BookingStatuses)[number];
  *      │  │         │  └────► NO_SHOW
  *      │  │         └───────► CANCELLED
  *      │  └─► AWAITING_PAYMENT ─► CONFIRMED | EXPIRED | CANCELLED
- *      └────► EXPIRED | CANCELLED | REJECTED
+ *      ├────► EXPIRED | CANCELLED | REJECTED
+ *      └─► OFFERED ─► CONFIRMED | AWAITING_PAYMENT | EXPIRED | CANCELLED
+ *
+ * OFFERED is a waitlist offer (lifecycle/waitlist-offers.ts): capacity held
+ * for one waiting customer, who accepts (then the payment policy applies) or
+ * declines before `offer_expires_at`, else it expires.
  *
  * One exception to "terminal": a payment that reaches us after its deadline
  * expired the booking revives it (EXPIRED → CONFIRMED) if its cells are still
@@ -30,7 +36,8 @@ export type BookingStatus = (typeof BookingStatuses)[number];
  */
 
 const transitions: Record<BookingStatus, readonly BookingStatus[]> = {
-  PENDING: ['CONFIRMED', 'AWAITING_PAYMENT', 'EXPIRED', 'CANCELLED', 'REJECTED'],
+  PENDING: ['CONFIRMED', 'AWAITING_PAYMENT', 'OFFERED', 'EXPIRED', 'CANCELLED', 'REJECTED'],
+  OFFERED: ['CONFIRMED', 'AWAITING_PAYMENT', 'EXPIRED', 'CANCELLED'],
   AWAITING_PAYMENT: ['CONFIRMED', 'EXPIRED', 'CANCELLED'],
   CONFIRMED: ['CHECKED_IN', 'NO_SHOW', 'CANCELLED'],
   CHECKED_IN: ['COMPLETED'],
@@ -44,6 +51,7 @@ const transitions: Record<BookingStatus, readonly BookingStatus[]> = {
 /** States that hold inventory: their cells count towards `booked`. */
 export const capacityHoldingStatuses: readonly BookingStatus[] = [
   'PENDING',
+  'OFFERED',
   'AWAITING_PAYMENT',
   'CONFIRMED',
   'CHECKED_IN',

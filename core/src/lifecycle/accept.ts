@@ -25,6 +25,8 @@ export interface AcceptRequest {
   idempotencyKey: string;
   /** Booking-form answers, already validated and sealed by the caller (core/src/forms). */
   answers?: SealedAnswers | undefined;
+  /** A waitlist offer (lifecycle/waitlist-offers.ts): persisted as OFFERED, open until this instant. */
+  offerDeadlineMs?: number | undefined;
 }
 
 export interface AcceptDeps extends LifecycleDeps {
@@ -78,6 +80,7 @@ export async function acceptBooking(deps: AcceptDeps, catalog: StoreCatalog, req
     acceptedAt: now,
     deadlineMs: now + catalog.store.holdSeconds * 1000,
     ...(request.answers ? { formVersion: request.answers.formVersion } : {}),
+    ...(request.offerDeadlineMs !== undefined ? { offerDeadlineMs: request.offerDeadlineMs } : {}),
   };
   // The hold outlives the appointment by two days, so a late cancellation can still find what to release.
   const holdTtlSeconds = Math.ceil((plan.endMs - now + 2 * DAY_MS) / 1000);

@@ -104,6 +104,7 @@ export async function planNotifications(deps: LifecycleDeps, gaps: EventGaps, li
         customerLabel: `顾客#${booking.customer_id}`,
         count: null,
         date: null,
+        deadlineMs: plan.kind === 'WAITLIST_OFFER' ? (booking.offer_expires_at?.getTime() ?? null) : null,
       };
       rows.push({
         dedupe_key: plan.dedupeKey,

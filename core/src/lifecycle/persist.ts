@@ -17,7 +17,7 @@ import { newCheckinCode } from '../payments/checkin-code.ts';
 import type { PaymentPlan } from '../payments/policy.ts';
 import { convergeHold, holdOwnerOfIntent, releaseBookingHold } from './converge.ts';
 import type { LifecycleDeps } from './deps.ts';
-import { pipelineOutcomeEvent } from './events.ts';
+import { bookingEvent, pipelineOutcomeEvent } from './events.ts';
 import { planPayments } from './payment-plans.ts';
 
 export interface PersistOutcome {
@@ -51,7 +51,7 @@ export async function persistIntents(deps: LifecycleDeps, intents: readonly Book
     try {
       await persistTogether(deps, unique, plans, options);
       await markAllPersisted(deps, unique);
-      return unique.map((i) => ({ bookingId: i.bookingId, status: statusFor(plans.get(i.bookingId)), duplicate: false }));
+      return unique.map((i) => ({ bookingId: i.bookingId, status: statusFor(i, plans), duplicate: false }));
     } catch (error) {
       if (!(error instanceof CapacityConflict) && !isDuplicateKeyError(error)) throw error;
     }
@@ -61,8 +61,13 @@ export async function persistIntents(deps: LifecycleDeps, intents: readonly Book
   return outcomes;
 }
 
-/** A booking that owes an online payment waits for it, holding its cells until the payment deadline. */
-function statusFor(plan: PaymentPlan | undefined): 'CONFIRMED' | 'AWAITING_PAYMENT' {
+/**
+ * A waitlist offer waits for the customer's answer (payment is decided when they accept); a booking that owes an
+ * online payment waits for it, holding its cells until the payment deadline.
+ */
+function statusFor(intent: BookingIntent, plans: Map<string, PaymentPlan>): 'OFFERED' | 'CONFIRMED' | 'AWAITING_PAYMENT' {
+  if (intent.offerDeadlineMs !== undefined) return 'OFFERED';
+  const plan = plans.get(intent.bookingId);
   return plan && plan.kind !== 'none' ? 'AWAITING_PAYMENT' : 'CONFIRMED';
 }
 
@@ -70,8 +75,9 @@ async function persistTogether(deps: LifecycleDeps, intents: BookingIntent[], pl
   const now = deps.clock.now();
   const rows = intents.map((i) => {
     const plan = plans.get(i.bookingId);
-    const status = statusFor(plan);
+    const status = statusFor(i, plans);
     const row = { ...bookingRowFromIntent(i, status, null, now), checkin_code: status === 'CONFIRMED' ? newCheckinCode() : null };
+    if (status === 'OFFERED') return { ...row, offer_expires_at: new Date(i.offerDeadlineMs!) };
     return plan && plan.kind !== 'none' ? { ...row, amount_due_fen: plan.amountFen, payment_due_at: new Date(plan.dueMs) } : row;
   });
   // Form answers wait sealed in Redis (never in the job data) and land in the same transaction as their booking.
@@ -92,10 +98,15 @@ async function persistTogether(deps: LifecycleDeps, intents: BookingIntent[], pl
       if (!(await takeCells(trx, intents.flatMap((i) => i.cells)))) throw new CapacityConflict();
       await appendEvents(
         trx,
-        intents.map((i, index) => {
+        intents.flatMap((i, index) => {
           const row = rows[index]!;
+          if (row.status === 'OFFERED') {
+            // WAITLIST_OFFERED is what the notification planner turns into the customer's offer push and notice.
+            const offer = { offerExpiresAt: new Date(i.offerDeadlineMs!).toISOString() };
+            return [pipelineOutcomeEvent(i, 'OFFERED', ACTOR, now, offer), bookingEvent(i, 'WAITLIST_OFFERED', ACTOR, now, { ...offer, startMs: i.startMs })];
+          }
           const extra = row.status === 'AWAITING_PAYMENT' ? { amountDueFen: row.amount_due_fen, paymentDueAt: row.payment_due_at } : {};
-          return pipelineOutcomeEvent(i, row.status, ACTOR, now, extra);
+          return [pipelineOutcomeEvent(i, row.status, ACTOR, now, extra)];
         }),
       );
     },
@@ -114,7 +125,7 @@ async function persistOne(deps: LifecycleDeps, intent: BookingIntent, plans: Map
   try {
     await persistTogether(deps, [intent], plans, options);
     await markPersisted(deps.redis, deps.keys, intent.storeId, intent.bookingId);
-    return { bookingId: intent.bookingId, status: statusFor(plans.get(intent.bookingId)), duplicate: false };
+    return { bookingId: intent.bookingId, status: statusFor(intent, plans), duplicate: false };
   } catch (error) {
     if (isDuplicateKeyError(error)) return existingOutcome(deps, intent);
     if (!(error instanceof CapacityConflict)) throw error;

@@ -49,5 +49,5 @@ export function isPushed(kind: NotificationKind): boolean {
 }
 
 /** Template variables a merchant may use in their own wording. */
-export const TemplateVariables = ['storeName', 'serviceName', 'startTime', 'amount', 'checkinCode', 'customerLabel', 'count', 'date'] as const;
+export const TemplateVariables = ['storeName', 'serviceName', 'startTime', 'amount', 'checkinCode', 'customerLabel', 'count', 'date', 'deadline'] as const;
 export type TemplateVariable = (typeof TemplateVariables)[number];

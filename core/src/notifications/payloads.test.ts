@@ -20,6 +20,9 @@ describe('rendering merchant wording', () => {
     expect(unknownVariables('{storeName} {nope} {count} {x1}')).toEqual(['nope', 'x1']);
     expect(formatStart(Date.parse('2026-12-31T16:30:00Z'), 'Asia/Shanghai')).toBe('01月01日 00:30');
     expect(formatFen(1)).toBe('¥0.01');
+    // A waitlist offer names its deadline; rows planned before the variable existed render it empty.
+    expect(render('请在{deadline}前确认', { ...facts, deadlineMs: Date.parse('2026-12-02T01:15:00Z') })).toBe('请在12月02日 09:15前确认');
+    expect(render('[{deadline}]', facts)).toBe('[]');
   });
 });
 

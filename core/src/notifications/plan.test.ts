@@ -42,6 +42,17 @@ describe('plansForEvent', () => {
     expect(plansForEvent(event({ type: 'CANCELLED', fromStatus: 'PENDING', actor: 'staff:9' }), booking, settings, now)).toEqual([]);
   });
 
+  it('pushes a waitlist offer to the customer, and keeps a declined or withdrawn offer from the merchant', () => {
+    expect(summary(plansForEvent(event({ type: 'WAITLIST_OFFERED', fromStatus: null, actor: 'system:persist' }), booking, settings, now))).toEqual([
+      'customer:WAITLIST_OFFER:inapp',
+      'customer:WAITLIST_OFFER:push',
+    ]);
+    expect(summary(plansForEvent(event({ type: 'CANCELLED', fromStatus: 'OFFERED', actor: 'customer:3' }), booking, settings, now))).toEqual(['customer:BOOKING_CANCELLED:inapp']);
+    expect(plansForEvent(event({ type: 'CANCELLED', fromStatus: 'OFFERED', actor: 'system:waitlist' }), booking, settings, now)).toEqual([]);
+    expect(plansForEvent(event({ type: 'EXPIRED', fromStatus: 'OFFERED', actor: 'system:waitlist' }), booking, settings, now)).toEqual([]);
+    expect(plansForEvent(event({ type: 'OFFERED', fromStatus: 'PENDING' }), booking, settings, now)).toEqual([]);
+  });
+
   it('plans fresh reminders at the new time when a booking moves', () => {
     const to = Date.parse('2026-12-03T02:00:00Z');
     const plans = plansForEvent(event({ type: 'RESCHEDULED', payload: { from: { startAt: new Date(booking.startMs).toISOString() }, to: { startAt: new Date(to).toISOString() } } }), booking, settings, now);

@@ -78,10 +78,11 @@ export function plansForEvent(event: PlannerEvent, booking: PlannerBooking, sett
     }
     case 'CANCELLED':
       // A cancellation the customer made is confirmed in-app; one made for them is pushed.
+      // A waitlist offer declined (or withdrawn when the customer left the list) was never the merchant's booking.
       if (byCustomer) {
         out.push({ dedupeKey: `ev:${event.id}:BOOKING_CANCELLED:inapp`, kind: 'BOOKING_CANCELLED', audience: 'customer', channel: 'inapp', dueMs: event.occurredMs, startMs: booking.startMs, amountFen: null });
-        if (event.fromStatus !== 'PENDING') add('BOOKING_CANCELLED_BY_CUSTOMER', 'merchant');
-      } else if (event.fromStatus !== 'PENDING') {
+        if (event.fromStatus !== 'PENDING' && event.fromStatus !== 'OFFERED') add('BOOKING_CANCELLED_BY_CUSTOMER', 'merchant');
+      } else if (event.fromStatus !== 'PENDING' && event.fromStatus !== 'OFFERED') {
         add('BOOKING_CANCELLED', 'customer');
       }
       break;

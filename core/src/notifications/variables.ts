@@ -18,6 +18,8 @@ export interface NotificationFacts {
   count: number | null;
   /** A local date the notice is about (digests). */
   date: string | null;
+  /** Until when the customer can act, epoch ms (a waitlist offer's window); absent on older rows. */
+  deadlineMs?: number | null | undefined;
 }
 
 const yuan = new Intl.NumberFormat('zh-CN', { style: 'currency', currency: 'CNY' });
@@ -43,6 +45,7 @@ export function variableValues(facts: NotificationFacts): Record<TemplateVariabl
     customerLabel: facts.customerLabel,
     count: facts.count === null ? '' : String(facts.count),
     date: facts.date ?? '',
+    deadline: facts.deadlineMs == null ? '' : formatStart(facts.deadlineMs, facts.timezone),
   };
 }
 

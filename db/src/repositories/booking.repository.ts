@@ -3,6 +3,7 @@ import type { BookingIntent, CellQuantity } from '../../../core/src/booking/inte
 import type { BookingStatus } from '../../../core/src/booking/state-machine.ts';
 import { MINUTE_MS } from '../../../core/src/time/zoned.ts';
 import type { Database } from '../database.ts';
+import { aggregateCells } from './inventory.repository.ts';
 import type { BookingRow, NewBooking, NewBookingEvent } from '../tables/booking.table.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -48,8 +49,9 @@ export async function insertBookingCells(
   cells?: readonly CellQuantity[],
 ): Promise<void> {
   const groups = typeof first === 'string' ? [{ bookingId: first, cells: cells ?? [] }] : first;
+  // Two requirements met by one resource (two rooms of a 4-room pool) claim the same cell twice: one row, summed.
   const values = groups.flatMap((g) =>
-    g.cells.map((c) => ({ booking_id: g.bookingId, resource_id: c.resourceId, starts_at: new Date(c.startMinute * MINUTE_MS), quantity: c.quantity })),
+    aggregateCells(g.cells).map((c) => ({ booking_id: g.bookingId, resource_id: c.resourceId, starts_at: new Date(c.startMinute * MINUTE_MS), quantity: c.quantity })),
   );
   for (let i = 0; i < values.length; i += 2000) await trx.insertInto('booking_cells').values(values.slice(i, i + 2000)).execute();
 }

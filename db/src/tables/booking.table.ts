@@ -25,6 +25,8 @@ export interface BookingTable {
   payment_due_at: Date | null;
   /** One-time check-in (核销) code, set when the booking is confirmed. */
   checkin_code: string | null;
+  /** Until when a waitlist offer (OFFERED) may be accepted; null otherwise. */
+  offer_expires_at: Generated<Date | null>;
 }
 
 export interface BookingCellTable {

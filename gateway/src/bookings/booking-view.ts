@@ -38,6 +38,7 @@ export function viewFromRow(row: BookingRow, locale: Locale): BookingView {
     amountDueFen: row.amount_due_fen,
     paymentDueAt: row.status === 'AWAITING_PAYMENT' && row.payment_due_at ? row.payment_due_at.toISOString() : null,
     checkinCode: row.status === 'CONFIRMED' ? row.checkin_code : null,
+    offerExpiresAt: row.status === 'OFFERED' && row.offer_expires_at ? row.offer_expires_at.toISOString() : null,
   };
 }
 

@@ -77,6 +77,7 @@ export const BookingViewSchema = z
     amountDueFen: z.number().meta({ description: 'What must be paid online before the booking is confirmed (0 = pay at the store), fen' }),
     paymentDueAt: z.string().nullable().meta({ description: 'Pay before this instant or the slot is released' }),
     checkinCode: z.string().nullable().meta({ description: 'One-time check-in code (核销码), shown to the customer once confirmed' }),
+    offerExpiresAt: z.string().nullable().optional().meta({ description: 'A waitlist offer (status OFFERED): accept or decline before this instant' }),
     payment: z
       .object({
         status: z.enum(['UNPAID', 'CREATED', 'PAID', 'CLOSED']),

@@ -144,6 +144,7 @@ const sampleFacts = (storeName: string): NotificationFacts => ({
   customerLabel: '顾客#1024',
   count: 12,
   date: '2026-12-02',
+  deadlineMs: Date.parse('2026-12-02T01:15:00Z'),
 });
 
 export function notificationRoutes(deps: GatewayDeps): Router {

@@ -29,6 +29,8 @@ const intentSchema = z.object({
   cells: z.array(cell).min(1),
   /** Booking-form version; the answers themselves wait sealed in Redis (core/src/forms/seal.ts). */
   formVersion: z.number().int().positive().optional(),
+  /** Set on a waitlist offer: persisted as OFFERED, open until then. */
+  offerDeadlineMs: z.number().int().optional(),
 });
 
 /**
