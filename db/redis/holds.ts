@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { BookingIntent, CellQuantity, IntentBase } from '../../core/src/booking/intent.ts';
 import { cellField, parseCellField } from '../../core/src/inventory/cells.ts';
 import type { GroupPlan } from '../../core/src/inventory/plan.ts';
+import { isoWeekOf, type ReservePriorityArgs } from '../../core/src/priority/admission.ts';
 import { scriptBatcher } from './batched-scripts.ts';
 import type { RedisKeys } from './keys.ts';
 import { type MarkPersistedCode, type ReleaseCode, ReserveCode } from './reserve-codes.ts';
@@ -18,6 +19,8 @@ export interface ReserveInput {
    * resource at its cap and counts the booking against the cap, atomically. Omitted/empty = no cap read.
    */
   caps?: { localDate: string; limits: readonly (readonly [resourceId: number, cap: number])[] } | undefined;
+  /** VIP-reserved share and weekly limit (core/src/priority); omitted = neither, limits enforced. */
+  priority?: ReservePriorityArgs | undefined;
 }
 
 export type ReserveOutcome =
@@ -29,6 +32,12 @@ export type ReserveOutcome =
   | { kind: 'customer-limit' }
   | { kind: 'idempotency-mismatch' }
   | { kind: 'rebuilding' };
+
+/** Refusals only a reservation with `priority` can get (core/src/priority). */
+export type PriorityRefusal =
+  | { kind: 'weekly-limit' }
+  /** Only the VIP-reserved share of the slot is left and the caller may not use it yet. */
+  | { kind: 'vip-reserved' };
 
 interface EncodedGroups {
   /** Local dates the candidates touch, sorted: the hold's `days`. */
@@ -63,7 +72,9 @@ function encodeGroups(groups: GroupPlan[]): EncodedGroups {
 }
 
 /** Runs reserve.lua: all cells of one candidate per group, or nothing. */
-export async function reserve(redis: Redis, keys: RedisKeys, input: ReserveInput): Promise<ReserveOutcome> {
+export async function reserve(redis: Redis, keys: RedisKeys, input: ReserveInput & { priority: ReservePriorityArgs }): Promise<ReserveOutcome | PriorityRefusal>;
+export async function reserve(redis: Redis, keys: RedisKeys, input: ReserveInput): Promise<ReserveOutcome>;
+export async function reserve(redis: Redis, keys: RedisKeys, input: ReserveInput): Promise<ReserveOutcome | PriorityRefusal> {
   const { base } = input;
   const store = keys.store(base.storeId);
   const encoded = encodeGroups(input.groups);
@@ -78,6 +89,9 @@ export async function reserve(redis: Redis, keys: RedisKeys, input: ReserveInput
   for (const date of encoded.dates) args.push(store.capacity(date), store.booked(date));
   const caps = input.caps && input.caps.limits.length > 0 ? input.caps : undefined;
   if (caps) args.push(store.allocations(caps.localDate));
+  const priority = input.priority;
+  const week = priority?.week ?? isoWeekOf(base.localDate);
+  args.push(store.customerWeek(base.customerId, week));
   const keyCount = args.length;
   args.push(
     base.bookingId,
@@ -97,6 +111,17 @@ export async function reserve(redis: Redis, keys: RedisKeys, input: ReserveInput
     args.push(0);
   }
   args.push(...encoded.groupArgs);
+  // reserve.lua reads these eight from the end of ARGV.
+  args.push(
+    priority?.weeklyLimit ?? 0,
+    week,
+    priority?.weekTtlSeconds ?? input.holdTtlSeconds,
+    priority?.vipReservedUnits ?? 0,
+    priority?.cutoffMs ?? 0,
+    priority?.vip ? 1 : 0,
+    priority?.nowMs ?? 0,
+    priority?.enforceLimits === false ? 0 : 1,
+  );
   const reply = (await scriptBatcher(redis).call('reserve', [keyCount, ...args])) as (string | number)[];
   const code = Number(reply[0]);
   switch (code) {
@@ -110,6 +135,10 @@ export async function reserve(redis: Redis, keys: RedisKeys, input: ReserveInput
       return { kind: 'closed' };
     case ReserveCode.CustomerLimit:
       return { kind: 'customer-limit' };
+    case ReserveCode.WeeklyLimit:
+      return { kind: 'weekly-limit' };
+    case ReserveCode.VipReserved:
+      return { kind: 'vip-reserved' };
     case ReserveCode.IdempotencyMismatch:
       return { kind: 'idempotency-mismatch' };
     case ReserveCode.EpochMissing:
@@ -183,7 +212,7 @@ export interface ReleaseInput {
 export async function releaseHold(redis: Redis, keys: RedisKeys, input: ReleaseInput): Promise<ReleaseCode> {
   const store = keys.store(input.storeId);
   const reply = await redis.releaseHold(
-    6 + input.days.length,
+    7 + input.days.length,
     store.hold(input.bookingId),
     store.holds,
     store.persisted,
@@ -191,11 +220,13 @@ export async function releaseHold(redis: Redis, keys: RedisKeys, input: ReleaseI
     store.idempotency(input.customerId, input.idempotencyKey),
     ...input.days.map((d) => store.booked(d)),
     store.allocations(input.localDate),
+    store.customerWeek(input.customerId, isoWeekOf(input.localDate)),
     input.bookingId,
     input.reason,
     input.forgetIdempotency ? 1 : 0,
     input.includePersisted ? 'HP' : 'H',
     input.localDate,
+    isoWeekOf(input.localDate),
   );
   return reply as ReleaseCode;
 }

@@ -13,6 +13,8 @@ export interface StoreKeys {
   answers(bookingId: string): string;
   idempotency(customerId: number, key: string): string;
   customerDay(customerId: number, localDate: string): string;
+  /** The customer's bookings at this store in one ISO week ("2026-W49"), for the weekly limit (core/src/priority). */
+  customerWeek(customerId: number, isoWeek: string): string;
   /** A local day's cell capacities, field "<resource>:<minute>". */
   capacity(localDate: string): string;
   /** A local day's booked units per cell, same fields as `capacity`. */
@@ -55,6 +57,7 @@ export function redisKeys(prefix: string): RedisKeys {
       answers: (bookingId) => `${tag}:answers:${bookingId}`,
       idempotency: (customerId, key) => `${tag}:idem:${customerId}:${key}`,
       customerDay: (customerId, localDate) => `${tag}:cust:${customerId}:${localDate}`,
+      customerWeek: (customerId, isoWeek) => `${tag}:custwk:${customerId}:${isoWeek}`,
       capacity: (localDate) => `${tag}:cap:${localDate}`,
       booked: (localDate) => `${tag}:bkd:${localDate}`,
       intents: `${tag}:intents`,

@@ -7,6 +7,8 @@ export const ReserveCode = {
   CustomerLimit: -3,
   IdempotencyMismatch: -4,
   EpochMissing: -5,
+  WeeklyLimit: -6,
+  VipReserved: -7,
 } as const;
 
 export type ReserveCode = (typeof ReserveCode)[keyof typeof ReserveCode];

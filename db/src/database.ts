@@ -1,4 +1,5 @@
 import type { ResourceAllocationSettingsTable, StoreAllocationSettingsTable } from './tables/allocation.table.ts';
+import type { AuditLogTable, MerchantMemberTable, ServicePrioritySettingsTable, StoreBookingLimitsTable } from './tables/priority.table.ts';
 import type { BookingCellTable, BookingEventTable, BookingTable } from './tables/booking.table.ts';
 import type { BookingAnswerTable, BookingFormTable } from './tables/booking-form.table.ts';
 import type { CustomerTable } from './tables/customer.table.ts';
@@ -29,6 +30,7 @@ import type { ServiceRequirementTable, ServiceTable } from './tables/service.tab
 import type { StaffUserTable } from './tables/staff-user.table.ts';
 import type { StoreTable } from './tables/store.table.ts';
 import type { WaitlistEntryTable } from './tables/waitlist.table.ts';
+import type { StoreTableModeTable } from './tables/table-mode.table.ts';
 
 export interface Database {
   merchants: MerchantTable;
@@ -65,4 +67,9 @@ export interface Database {
   store_allocation_settings: StoreAllocationSettingsTable;
   resource_allocation_settings: ResourceAllocationSettingsTable;
   waitlist_entries: WaitlistEntryTable;
+  store_table_modes: StoreTableModeTable;
+  merchant_members: MerchantMemberTable;
+  service_priority_settings: ServicePrioritySettingsTable;
+  store_booking_limits: StoreBookingLimitsTable;
+  audit_log: AuditLogTable;
 }

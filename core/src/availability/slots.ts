@@ -1,6 +1,7 @@
 import type { ServiceDef, StoreCatalog } from '../catalog/types.ts';
 import { cellField } from '../inventory/cells.ts';
-import { type GroupPlan, planGroups } from '../inventory/plan.ts';
+import { type GroupPlan, planGroups, serviceMinutes } from '../inventory/plan.ts';
+import { isTableService } from '../restaurant/table-mode.ts';
 import { DAY_MS, MINUTE_MS, localDayBounds, localTimeOf, parseTimeOfDay } from '../time/zoned.ts';
 
 export interface CellState {
@@ -139,6 +140,8 @@ export interface AvailabilityQuery {
   localDate: string;
   nowMs: number;
   resourceId?: number | undefined;
+  /** Plan every slot for this many guests (restaurant table mode); default 1. */
+  partySize?: number | undefined;
 }
 
 /** Groups for every candidate slot of the day that is inside the notice/horizon window. */
@@ -148,7 +151,7 @@ export function plannedSlots(query: AvailabilityQuery): { startMs: number; group
   const latest = nowMs + catalog.store.horizonDays * DAY_MS;
   return slotStartsForDay(service, catalog.store.timezone, localDate)
     .filter((t) => t >= earliest && t < latest)
-    .map((startMs) => ({ startMs, groups: planGroups(catalog, service, startMs, 1, resourceId) }));
+    .map((startMs) => ({ startMs, groups: planGroups(catalog, service, startMs, query.partySize ?? 1, resourceId) }));
 }
 
 /** Local dates whose inventory the planned slots touch (a late slot can cross midnight). */
@@ -161,15 +164,18 @@ export function datesTouched(slots: { groups: GroupPlan[] }[]): string[] {
 export function computeSlots(query: AvailabilityQuery, planned: { startMs: number; groups: GroupPlan[] }[], lookup: InventoryLookup): Slot[] {
   const { catalog, service } = query;
   const slots: Slot[] = [];
+  // In table mode the restaurant seats the party: tables are not offered for picking one by one.
+  const tables = catalog.tableMode !== undefined && isTableService(service);
+  const minutes = serviceMinutes(catalog, service, query.partySize ?? 1);
   for (const { startMs, groups } of planned) {
     const evaluated = evaluateSlot(groups, lookup);
     if (!evaluated) continue;
     slots.push({
       startMs,
-      endMs: startMs + service.durationMinutes * MINUTE_MS,
+      endMs: startMs + minutes * MINUTE_MS,
       localTime: localTimeOf(startMs, catalog.store.timezone),
       remaining: evaluated.remaining,
-      resources: evaluated.resources,
+      resources: tables ? [] : evaluated.resources,
     });
   }
   return slots;

@@ -1,5 +1,7 @@
 /** The read model of one store that the booking path needs, loaded from MySQL and cached. */
 import type { AllocationConfig } from '../allocation/strategy.ts';
+import type { TableMode } from '../restaurant/types.ts';
+import type { PriorityConfig } from '../priority/admission.ts';
 
 export type ResourceKind = 'staff' | 'room' | 'equipment';
 
@@ -25,6 +27,8 @@ export interface Requirement {
   quantity: number;
   /** A per-person requirement takes `quantity × partySize` units (class spots); otherwise `quantity`. */
   perPerson: boolean;
+  /** Claims only the arrival cell (the 15-minute pacing window of the start), not the whole stay: restaurant pacing. */
+  arrivalOnly?: boolean | undefined;
 }
 
 export interface ServiceDef {
@@ -57,6 +61,10 @@ export interface StoreCatalog {
   resources: readonly ResourceDef[];
   /** How "any staff" bookings are allocated (core/src/allocation); absent = first_fit, no caps. */
   allocation?: AllocationConfig | undefined;
+  /** Restaurant table mode (core/src/restaurant): tables by party size, combinations, turn times, pacing; absent = off. */
+  tableMode?: TableMode | undefined;
+  /** VIP-reserved shares per service and the weekly customer limit (core/src/priority); absent = none. */
+  priority?: PriorityConfig | undefined;
 }
 
 /** Resources that can satisfy a requirement, in a stable order (first-fit order for "any"). */

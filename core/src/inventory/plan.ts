@@ -1,5 +1,6 @@
 import { type Requirement, type ResourceDef, type ServiceDef, type StoreCatalog, candidatesFor } from '../catalog/types.ts';
 import { AppError } from '../errors.ts';
+import { arrivalMinute, isTableRequirement, isTableService, tableModeRequirements, tableOptions, turnMinutes } from '../restaurant/table-mode.ts';
 import { DAY_MS, MINUTE_MS, localDateOf, localTimeOf, parseTimeOfDay } from '../time/zoned.ts';
 import { cellsCovering } from './cells.ts';
 
@@ -45,15 +46,20 @@ export function requirementUnits(requirement: Requirement, partySize: number): n
   return requirement.perPerson ? requirement.quantity * partySize : requirement.quantity;
 }
 
-export function occupiedRange(service: ServiceDef, startMs: number): { start: number; end: number } {
+export function occupiedRange(service: ServiceDef, startMs: number, durationMinutes = service.durationMinutes): { start: number; end: number } {
   return {
     start: startMs - service.bufferBeforeMinutes * MINUTE_MS,
-    end: startMs + (service.durationMinutes + service.bufferAfterMinutes) * MINUTE_MS,
+    end: startMs + (durationMinutes + service.bufferAfterMinutes) * MINUTE_MS,
   };
 }
 
+/** How long a booking lasts: the party's turn time for a table service in table mode, else the service's duration. */
+export function serviceMinutes(catalog: StoreCatalog, service: ServiceDef, partySize: number): number {
+  return catalog.tableMode && isTableService(service) ? turnMinutes(catalog.tableMode, partySize) : service.durationMinutes;
+}
+
 /** Cells a candidate would occupy, with the local date of each (computed per cell only across a midnight). */
-function candidateCells(resource: ResourceDef, minutes: number[], timeZone: string): CellClaim[] {
+function candidateCells(resource: Pick<ResourceDef, 'id'>, minutes: number[], timeZone: string): CellClaim[] {
   const firstDate = localDateOf(minutes[0]! * MINUTE_MS, timeZone);
   const lastDate = localDateOf(minutes[minutes.length - 1]! * MINUTE_MS, timeZone);
   return minutes.map((startMinute) => ({
@@ -96,10 +102,26 @@ export function planGroups(catalog: StoreCatalog, service: ServiceDef, startMs: 
 
 function computeGroups(catalog: StoreCatalog, service: ServiceDef, startMs: number, partySize: number, resourceId?: number): GroupPlan[] {
   const { store } = catalog;
-  const range = occupiedRange(service, startMs);
+  const tableMode = catalog.tableMode && isTableService(service) ? catalog.tableMode : undefined;
+  const range = occupiedRange(service, startMs, serviceMinutes(catalog, service, partySize));
   const minutes = cellsCovering(range.start, range.end, store.cellMinutes);
   let preferredUsed = false;
-  return service.requirements.map((requirement) => {
+  const requirements = tableMode ? tableModeRequirements(tableMode, service) : service.requirements;
+  return requirements.map((requirement) => {
+    if (tableMode && isTableRequirement(requirement)) {
+      // A combination is one candidate holding every cell of each of its tables: reserve.lua takes all or none.
+      let options = tableOptions(tableMode, partySize, new Set(catalog.resources.map((r) => r.id)));
+      const preferred = resourceId === undefined || preferredUsed ? undefined : options.find((o) => o.resourceIds.includes(resourceId));
+      if (preferred && resourceId !== undefined) {
+        options = [{ ...preferred, resourceIds: [resourceId, ...preferred.resourceIds.filter((r) => r !== resourceId)] }];
+        preferredUsed = true;
+      }
+      return {
+        quantity: 1,
+        candidates: options.map((o) => ({ resourceId: o.resourceIds[0]!, cells: o.resourceIds.flatMap((id) => candidateCells({ id }, minutes, store.timezone)) })),
+      };
+    }
+    const claimed = requirement.arrivalOnly ? [arrivalMinute(startMs)] : minutes;
     let candidates = candidatesFor(requirement, catalog.resources);
     if (resourceId !== undefined && !preferredUsed && candidates.some((c) => c.id === resourceId)) {
       candidates = candidates.filter((c) => c.id === resourceId);
@@ -107,7 +129,7 @@ function computeGroups(catalog: StoreCatalog, service: ServiceDef, startMs: numb
     }
     return {
       quantity: requirementUnits(requirement, partySize),
-      candidates: candidates.map((resource) => ({ resourceId: resource.id, cells: candidateCells(resource, minutes, store.timezone) })),
+      candidates: candidates.map((resource) => ({ resourceId: resource.id, cells: candidateCells(resource, claimed, store.timezone) })),
     };
   });
 }
@@ -148,7 +170,7 @@ export function planBooking(catalog: StoreCatalog, request: BookingRequest, nowM
     merchantId: store.merchantId,
     serviceId: service.id,
     startMs: request.startMs,
-    endMs: request.startMs + service.durationMinutes * MINUTE_MS,
+    endMs: request.startMs + serviceMinutes(catalog, service, request.partySize) * MINUTE_MS,
     partySize: request.partySize,
     // Per-person services (a class seat) charge each person; a private room for three is one price.
     priceFen: service.requirements.some((r) => r.perPerson) ? service.priceFen * request.partySize : service.priceFen,

@@ -11,8 +11,11 @@ import type { StoreCatalog } from '../catalog/types.ts';
 import { AppError } from '../errors.ts';
 import type { SealedAnswers } from '../forms/seal.ts';
 import { type BookingPlan, type GroupPlan, planBooking } from '../inventory/plan.ts';
+import { soldOutError } from './table-pacing.ts';
 import { DAY_MS } from '../time/zoned.ts';
 import type { LifecycleDeps } from './deps.ts';
+import { callerPriority } from './priority-caller.ts';
+import { reservePriorityArgs } from '../priority/admission.ts';
 
 export interface AcceptRequest {
   customerId: number;
@@ -27,6 +30,11 @@ export interface AcceptRequest {
   answers?: SealedAnswers | undefined;
   /** A waitlist offer (lifecycle/waitlist-offers.ts): persisted as OFFERED, open until this instant. */
   offerDeadlineMs?: number | undefined;
+  /**
+   * Staff urgent insertion (core/src/lifecycle/urgent-insertion.ts): may use the VIP-reserved share and is not refused by
+   * the per-customer limits (still counted against them); capacity is never bypassed.
+   */
+  urgent?: boolean | undefined;
 }
 
 export interface AcceptDeps extends LifecycleDeps {
@@ -87,7 +95,7 @@ export async function acceptBooking(deps: AcceptDeps, catalog: StoreCatalog, req
   // Sealed answers go in before the hold exists, so a hold with a form version always finds its answers;
   // they are keyed by this attempt's booking id, so a replay or a refusal never touches another booking's.
   if (request.answers) await stashPendingAnswers(deps.redis, deps.keys, base.storeId, base.bookingId, request.answers.sealed, holdTtlSeconds);
-  const groups = await allocate(deps, catalog, plan, request);
+  const [groups, caller] = await Promise.all([allocate(deps, catalog, plan, request), callerPriority(deps.db, catalog, plan, request, now)]);
   const outcome = await reserve(deps.redis, deps.keys, {
     base,
     groups,
@@ -96,6 +104,7 @@ export async function acceptBooking(deps: AcceptDeps, catalog: StoreCatalog, req
     customerDailyLimit: catalog.store.perCustomerDailyLimit,
     idempotencyTtlSeconds: IDEMPOTENCY_TTL_SECONDS,
     holdTtlSeconds,
+    priority: reservePriorityArgs(catalog.priority, plan, caller, now, holdTtlSeconds),
   });
   if (request.answers && outcome.kind !== 'reserved') await dropPendingAnswers(deps.redis, deps.keys, base.storeId, base.bookingId);
   switch (outcome.kind) {
@@ -104,12 +113,20 @@ export async function acceptBooking(deps: AcceptDeps, catalog: StoreCatalog, req
     case 'replay':
       return replay(deps, outcome.bookingId);
     case 'sold-out':
-      throw new AppError('SLOT_SOLD_OUT', 'no capacity left for this slot');
+      throw catalog.tableMode ? await soldOutError(deps, catalog, plan) : new AppError('SLOT_SOLD_OUT', 'no capacity left for this slot');
     case 'closed':
       throw new AppError('SLOT_UNAVAILABLE', 'the slot is outside opening hours');
     case 'customer-limit':
       throw new AppError('CUSTOMER_LIMIT_REACHED', 'customer reached the daily limit at this store', {
         params: { limit: catalog.store.perCustomerDailyLimit },
+      });
+    case 'weekly-limit':
+      throw new AppError('CUSTOMER_WEEKLY_LIMIT_REACHED', 'customer reached the weekly limit at this store', {
+        params: { limit: catalog.priority?.customerWeeklyLimit ?? 0 },
+      });
+    case 'vip-reserved':
+      throw new AppError('VIP_RESERVED', 'only the VIP-reserved share of this slot is left', {
+        params: { hours: (catalog.priority?.services.get(plan.serviceId)?.vipCutoffMinutes ?? 0) / 60 },
       });
     case 'idempotency-mismatch':
       throw new AppError('IDEMPOTENCY_MISMATCH', 'idempotency key reused with a different request');

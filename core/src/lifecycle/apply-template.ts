@@ -10,6 +10,8 @@ import { upsertPolicy } from '../../../db/src/repositories/payment.repository.ts
 import { inTransaction } from '../../../db/src/transaction.ts';
 import type { LifecycleDeps } from './deps.ts';
 import { materializeStore } from './materialize.ts';
+import { resolveTemplateTableMode } from '../restaurant/template.ts';
+import { saveTableMode } from '../../../db/src/repositories/table-mode.repository.ts';
 
 export interface NewStoreFromTemplate {
   merchantId: number;
@@ -83,6 +85,7 @@ export async function applyTemplate(deps: LifecycleDeps, template: IndustryTempl
       nowMs,
     );
     await setWeeklyHours(trx, { merchantId, storeId, resourceId: null }, template.weeklyHours.map(([d, open, close]) => [d, open, close]));
+    const idByUnitName = new Map<string, number>();
     for (const type of template.resourceTypes) {
       for (const unit of type.units) {
         const resourceId = await createResource(
@@ -90,6 +93,7 @@ export async function applyTemplate(deps: LifecycleDeps, template: IndustryTempl
           { merchantId, storeId, kind: type.kind, name: unit.name, ...(unit.title ? { title: unit.title } : {}), capacity: type.capacity, skills: [...new Set([...type.skills, ...(unit.skills ?? [])])] },
           nowMs,
         );
+        idByUnitName.set(unit.name, resourceId);
         if (unit.weeklyHours) await setWeeklyHours(trx, { merchantId, storeId, resourceId }, unit.weeklyHours.map(([d, open, close]) => [d, open, close]));
         if (unit.allocation) await saveResourceAllocation(trx, { merchantId, storeId, resourceId, ...unit.allocation }, new Date(nowMs));
       }
@@ -120,6 +124,7 @@ export async function applyTemplate(deps: LifecycleDeps, template: IndustryTempl
       }
     }
     await saveStoreStrategy(trx, merchantId, storeId, template.allocation, new Date(nowMs));
+    if (template.tableMode) await saveTableMode(trx, merchantId, storeId, resolveTemplateTableMode(template.tableMode, idByUnitName), new Date(nowMs));
     // Notification settings are the merchant's, for all its stores: a template only fills them in while there are none.
     const hasSettings = await trx.selectFrom('notification_settings').select('merchant_id').where('merchant_id', '=', merchantId).executeTakeFirst();
     if (!hasSettings) {

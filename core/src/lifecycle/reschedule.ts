@@ -22,6 +22,7 @@ import { DAY_MS } from '../time/zoned.ts';
 import { type Actor, actorLabel, type LifecycleDeps } from './deps.ts';
 import { bookingEvent } from './events.ts';
 import { findVisibleBooking } from './find.ts';
+import { assertNotSequence } from './sequence.ts';
 
 /** How often one booking may be moved; beyond that the customer cancels (by the policy) and books again. */
 export const MAX_RESCHEDULES = 3;
@@ -89,6 +90,7 @@ export async function rescheduleBooking(deps: RescheduleDeps, actor: Actor, book
   }
   const row = found.row;
   assertMovable(deps, row);
+  await assertNotSequence(deps, row.id);
   if (isSameSlot(row, request)) return { bookingId, status: row.status, outcome: 'unchanged' };
 
   const now = deps.clock.now();

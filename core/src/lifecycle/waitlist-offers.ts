@@ -148,6 +148,8 @@ async function offerTo(deps: WaitlistDeps, catalog: StoreCatalog, entry: Waitlis
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     if (error.code === 'SLOT_SOLD_OUT' || error.code === 'CUSTOMER_LIMIT_REACHED') return 'skipped';
+    // Only the VIP-reserved share is free (a member further back may take it) or the weekly limit: the waiter waits.
+    if (error.code === 'VIP_RESERVED' || error.code === 'CUSTOMER_WEEKLY_LIMIT_REACHED') return 'skipped';
     if (unservable.has(error.code)) {
       await setWaitlistStatus(deps.db, entry.id, ['WAITING'], 'EXPIRED', now);
       return 'skipped';

@@ -68,8 +68,10 @@ export function plansForEvent(event: PlannerEvent, booking: PlannerBooking, sett
       add('NEW_BOOKING', 'merchant');
       reminders(booking.startMs);
       break;
-    case 'RESCHEDULED': {
+    case 'RESCHEDULED':
+    case 'RESOURCE_CHANGED': {
       // The event names the slot it moved to; a booking moved again since then has its own later event.
+      // RESOURCE_CHANGED: moved to another staff member/room at the same time after a capacity change.
       const toStart = (event.payload.to as { startAt?: unknown } | undefined)?.startAt;
       const to = typeof toStart === 'string' ? Date.parse(toStart) : booking.startMs;
       add('BOOKING_CHANGED', 'customer', event.occurredMs, to);
@@ -97,6 +99,10 @@ export function plansForEvent(event: PlannerEvent, booking: PlannerBooking, sett
       break;
     case 'COMPLETED':
       add('REVIEW_REQUEST', 'customer', event.occurredMs + settings.reviewDelayMinutes * MINUTE);
+      break;
+    case 'CAPACITY_FLAGGED':
+      // Its staff member/room became unavailable and no equivalent one was free: the merchant will be in touch.
+      add('BOOKING_CHANGED', 'customer');
       break;
     case 'WAITLIST_OFFERED':
       add('WAITLIST_OFFER', 'customer');

@@ -17,6 +17,7 @@ function hours(days: readonly number[], ...windows: [open: string, close: string
   return days.flatMap((d) => windows.map(([open, close]) => [d, open, close] as const));
 }
 const staff = (skill: string | null, perPerson = false): Requirement => ({ kind: 'staff', skill, quantity: 1, perPerson });
+const TABLE = 'table';
 const room = (skill: string | null, perPerson = false): Requirement => ({ kind: 'room', skill, quantity: 1, perPerson });
 const equipment = (skill: string | null): Requirement => ({ kind: 'equipment', skill, quantity: 1, perPerson: false });
 
@@ -465,21 +466,21 @@ const restaurant: IndustryTemplate = {
   key: 'restaurant',
   name: '餐厅订座',
   industry: 'restaurant',
-  description: '桌台按座位数分（2/4/6 人桌与包间），每桌一组客人，按桌型设翻台时间；包间收定金。',
+  description: '桌台模式：按人数自动安排最合适的桌（2 人桌 1–2 位，4 人桌 3–4 位，6 人桌 5–6 位），坐不下时才拼桌（商户设定的组合）；翻台时间按人数（2 位 90 分钟，3–4 位 105 分钟，5 位以上 120 分钟）；每 15 分钟到店不超过 16 位；包间收定金。',
   cellMinutes: 15,
   horizonDays: 30,
   perCustomerDailyLimit: 2,
   weeklyHours: hours(EVERY_DAY, ['11:00', '14:00'], ['17:00', '21:30']),
   resourceTypes: [
-    { key: 'table2', kind: 'room', label: '2 人桌', capacity: 1, skills: ['seats2'], units: ['A1', 'A2', 'A3', 'A4', 'A5', 'A6'].map((n) => ({ name: `${n} 号桌（2 人）` })) },
-    { key: 'table4', kind: 'room', label: '4 人桌', capacity: 1, skills: ['seats4'], units: ['B1', 'B2', 'B3', 'B4', 'B5', 'B6'].map((n) => ({ name: `${n} 号桌（4 人）` })) },
-    { key: 'table6', kind: 'room', label: '6 人桌', capacity: 1, skills: ['seats6'], units: [{ name: 'C1 号圆桌（6 人）' }, { name: 'C2 号圆桌（6 人）' }] },
-    { key: 'private_room', kind: 'room', label: '包间', capacity: 1, skills: ['private'], units: [{ name: '牡丹厅（10 人）' }] },
+    { key: 'table2', kind: 'room', label: '2 人桌', capacity: 1, skills: [TABLE], units: ['A1', 'A2', 'A3', 'A4', 'A5', 'A6'].map((n) => ({ name: `${n} 号桌（2 人）` })) },
+    { key: 'table4', kind: 'room', label: '4 人桌', capacity: 1, skills: [TABLE], units: ['B1', 'B2', 'B3', 'B4', 'B5', 'B6'].map((n) => ({ name: `${n} 号桌（4 人）` })) },
+    { key: 'table6', kind: 'room', label: '6 人桌', capacity: 1, skills: [TABLE], units: [{ name: 'C1 号圆桌（6 人）' }, { name: 'C2 号圆桌（6 人）' }] },
+    { key: 'private_room', kind: 'room', label: '包间', capacity: 1, skills: ['private'], units: [{ name: '牡丹厅（10 人）' }, { name: '芙蓉厅（10 人）' }] },
+    // Not a place: its capacity is the covers that may arrive per 15 minutes (pacing), one cell per window.
+    { key: 'pacing', kind: 'equipment', label: '到店控流', capacity: 16, skills: ['pacing'], units: [{ name: '每 15 分钟到店人数' }] },
   ],
   services: [
-    { key: 'table_for_2', name: '2 人桌', category: 'table', description: '1–2 位，用餐 90 分钟', durationMinutes: 90, priceFen: 0, bufferBeforeMinutes: 0, bufferAfterMinutes: 15, slotIntervalMinutes: 15, minNoticeMinutes: 30, maxPartySize: 2, requirements: [room('seats2')] },
-    { key: 'table_for_4', name: '4 人桌', category: 'table', description: '3–4 位，用餐 105 分钟', durationMinutes: 105, priceFen: 0, bufferBeforeMinutes: 0, bufferAfterMinutes: 15, slotIntervalMinutes: 15, minNoticeMinutes: 30, maxPartySize: 4, requirements: [room('seats4')] },
-    { key: 'table_for_6', name: '6 人桌', category: 'table', description: '5–6 位，用餐 120 分钟', durationMinutes: 120, priceFen: 0, bufferBeforeMinutes: 0, bufferAfterMinutes: 15, slotIntervalMinutes: 15, minNoticeMinutes: 60, maxPartySize: 6, requirements: [room('seats6')] },
+    { key: 'dine_in', name: '堂食订座', category: 'dine_in', description: '1–8 位，按人数安排桌台，用餐 90–120 分钟', durationMinutes: 90, priceFen: 0, bufferBeforeMinutes: 0, bufferAfterMinutes: 15, slotIntervalMinutes: 15, minNoticeMinutes: 30, maxPartySize: 8, requirements: [room(TABLE)] },
     {
       key: 'private_room',
       name: '包间（最低消费 ¥1000）',
@@ -503,10 +504,31 @@ const restaurant: IndustryTemplate = {
   ],
   cancellation: { freeCancelHours: 2, lateCancelFeePercent: 100, noShowFeePercent: 100 },
   notifications: { ...dayReminders(180), reminderOffsetsMinutes: [1440, 180], reviewDelayMinutes: 60 },
-  allocation: 'gap_minimizing',
+  // Table mode orders the tables itself (smallest fitting first); another strategy would reorder them.
+  allocation: 'first_fit',
+  tableMode: {
+    tables: [
+      ...['A1', 'A2', 'A3', 'A4', 'A5', 'A6'].map((n) => ({ unit: `${n} 号桌（2 人）`, minSeats: 1, maxSeats: 2 })),
+      ...['B1', 'B2', 'B3', 'B4', 'B5', 'B6'].map((n) => ({ unit: `${n} 号桌（4 人）`, minSeats: 3, maxSeats: 4 })),
+      { unit: 'C1 号圆桌（6 人）', minSeats: 5, maxSeats: 6 },
+      { unit: 'C2 号圆桌（6 人）', minSeats: 5, maxSeats: 6 },
+    ],
+    combinations: [
+      { units: ['A1 号桌（2 人）', 'A2 号桌（2 人）'], minSeats: 3, maxSeats: 4 },
+      { units: ['B1 号桌（4 人）', 'B2 号桌（4 人）'], minSeats: 7, maxSeats: 8 },
+      { units: ['B3 号桌（4 人）', 'B4 号桌（4 人）'], minSeats: 7, maxSeats: 8 },
+    ],
+    turnTimes: [
+      { maxParty: 2, minutes: 90 },
+      { maxParty: 4, minutes: 105 },
+      { maxParty: 8, minutes: 120 },
+    ],
+    maxExtraSeats: 2,
+    pacing: { unit: '每 15 分钟到店人数', maxCovers: 16 },
+  },
   limitations: [
-    '每组客人占用一张对应桌型的桌子（3 位订 4 人桌）；暂不支持拼桌（两张桌合并接待大团）。',
-    '小桌订满时不会自动改用大桌；暂不支持按 15 分钟控制到店人数（pacing）。',
+    '拼桌只用商户设定的组合（如 B1+B2 组成 8 人桌），不会临时拼任意相邻的桌；顾客不能在小程序里挑具体桌号。',
+    '翻台时间按人数固定，不随星期或时段变化；到店控流按自然 15 分钟窗口计，不区分线上与到店散客的配额。',
   ],
 };
 

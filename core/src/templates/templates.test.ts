@@ -122,13 +122,13 @@ describe('industry templates', () => {
     });
   });
 
-  it('when a restaurant party books, then a table of fitting size serves it (no table combinations: documented)', () => {
+  it('when a restaurant party books, then table mode seats it by party size (combinations and pacing: core/src/restaurant)', () => {
     const restaurant = templateByKey('restaurant')!;
-    const seats = (skill: string) => Number(skill.replace('seats', ''));
-    for (const s of restaurant.services.filter((x) => x.category === 'table')) {
-      const skill = s.requirements[0]!.skill!;
-      expect(s.maxPartySize).toBe(seats(skill));
-    }
+    const dineIn = restaurant.services.find((x) => x.key === 'dine_in')!;
+    expect(dineIn.requirements).toEqual([{ kind: 'room', skill: 'table', quantity: 1, perPerson: false }]);
+    const tables = restaurant.tableMode!.tables;
+    expect(Math.max(...tables.map((t) => t.maxSeats), ...restaurant.tableMode!.combinations.map((c) => c.maxSeats))).toBe(dineIn.maxPartySize);
+    expect(restaurant.tableMode!.pacing?.maxCovers).toBe(restaurant.resourceTypes.find((t) => t.key === 'pacing')!.capacity);
     expect(restaurant.limitations?.join('')).toContain('拼桌');
   });
 });

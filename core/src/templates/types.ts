@@ -76,6 +76,15 @@ export interface TemplateCancellation {
   noShowFeePercent: number;
 }
 
+/** A table mode whose tables and pacing resource are units of the template, by unit name. */
+export interface TemplateTableMode {
+  tables: readonly { unit: string; minSeats: number; maxSeats: number }[];
+  combinations: readonly { units: readonly string[]; minSeats: number; maxSeats: number }[];
+  turnTimes: readonly { maxParty: number; minutes: number }[];
+  maxExtraSeats: number;
+  pacing: { unit: string; maxCovers: number } | null;
+}
+
 export interface IndustryTemplate {
   key: string;
   /** Chinese name, e.g. 美发沙龙. */
@@ -93,6 +102,8 @@ export interface IndustryTemplate {
   cancellation: TemplateCancellation;
   notifications: TemplateNotifications;
   allocation: AllocationStrategy;
+  /** Restaurant table mode (core/src/restaurant): tables, combinations and the pacing resource named by unit name. */
+  tableMode?: TemplateTableMode;
   /** What the template cannot express yet, said plainly. */
   limitations?: readonly string[];
 }

@@ -17,6 +17,8 @@
                             KEYS[5 + 2d] capacity, KEYS[6 + 2d] booked
     KEYS[7+2D] allocations  only when K > 0: hash resource -> bookings taken on the booking's local date
                             (the daily caps of core/src/allocation; released by releaseHold.lua)
+    KEYS[last] customerWeek the customer's bookings at this store in the booking's ISO week (core/src/priority;
+                            always passed, counted only when the weekly limit > 0; released by releaseHold.lua)
 
     ARGV[1]  bookingId
     ARGV[2]  customerId (informational; the key names carry it)
@@ -34,6 +36,17 @@
     then     G = number of requirement groups; per group: units, C = candidate count;
              per candidate: packed cells, N = cell count, then N pairs (date index 1..D, cell field)
 
+    trailing ARGV (always the last eight, read from the end; core/src/priority):
+             [-8] per-customer weekly limit, 0 = none (then nothing is counted, like the daily limit)
+             [-7] the booking's ISO week label (kept in the hold as `cwk`, so a release knows what was counted)
+             [-6] weekly counter ttl (s): past the end of that week
+             [-5] VIP-reserved units R per cell of this service, 0 = none
+             [-4] cut-off instant (ms): before it a caller who is not VIP may only use capacity - R of each cell
+             [-3] 1 = the caller may use the reserved share (VIP member, or staff urgent insertion)
+             [-2] now (ms, the caller's clock)
+             [-1] 1 = enforce the daily and weekly limits; 0 = count the booking but do not refuse it
+                  (staff urgent insertion). Capacity, caps and the reserved rule never depend on it.
+
   A candidate's packed cells ("dateIndex|cell|units" joined by ';') come from the caller, so this
   script builds no strings; the hold and the stream entry keep the chosen candidates' packed cells
   in `cells`, with `days` to resolve the date indexes.
@@ -43,10 +56,19 @@
     {2, bookingId}   replay: the same request was accepted before under this key
     {-1} sold out    {-2} closed (a needed cell does not exist)    {-3} customer daily limit reached
     {-4} idempotency key reused for a different request          {-5} epoch missing (rebuilding)
+    {-6} customer weekly limit reached
+    {-7} only the VIP-reserved share is left (a candidate would fit in the full capacity, none fits in capacity - R)
 ]]
 local epochKey, idemKey, holdKey, holdsKey, customerKey, intentsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local bookingId, requestHash = ARGV[1], ARGV[3]
 local limit = tonumber(ARGV[5])
+local argc = #ARGV
+local weeklyLimit, weekLabel, weekTtl = tonumber(ARGV[argc - 7]), ARGV[argc - 6], tonumber(ARGV[argc - 5])
+local enforceLimits = ARGV[argc] == '1'
+-- held: units of every cell this caller may not use (the reserved share, before the cut-off, for non-VIPs).
+local held = 0
+if ARGV[argc - 2] ~= '1' and tonumber(ARGV[argc - 1]) < tonumber(ARGV[argc - 3]) then held = tonumber(ARGV[argc - 4]) end
+local weekKey = KEYS[#KEYS]
 
 if redis.call('EXISTS', epochKey) == 0 then return {-5} end
 
@@ -57,14 +79,15 @@ if previous then
   return {2, string.sub(previous, 1, sep - 1)}
 end
 
-if limit > 0 and tonumber(redis.call('GET', customerKey) or '0') >= limit then return {-3} end
+if enforceLimits and limit > 0 and tonumber(redis.call('GET', customerKey) or '0') >= limit then return {-3} end
+if enforceLimits and weeklyLimit > 0 and tonumber(redis.call('GET', weekKey) or '0') >= weeklyLimit then return {-6} end
 
 local capCount = tonumber(ARGV[10])
 local caps, capKey, capDate = nil, nil, nil
 local i = 11
 if capCount > 0 then
   caps = {}
-  capKey = KEYS[#KEYS]
+  capKey = KEYS[#KEYS - 1]
   capDate = ARGV[11]
   for k = 0, capCount - 1 do caps[ARGV[12 + 2 * k]] = tonumber(ARGV[13 + 2 * k]) end
   i = 12 + 2 * capCount
@@ -84,7 +107,7 @@ for g = 1, groupCount do
   local units = tonumber(ARGV[i])
   local candidateCount = tonumber(ARGV[i + 1])
   i = i + 2
-  local sawOpen = false
+  local sawOpen, sawReserved = false, false
   for c = 1, candidateCount do
     local cellCount = tonumber(ARGV[i + 1])
     local first = i + 2
@@ -111,7 +134,7 @@ for g = 1, groupCount do
         end
         cells[#cells + 1] = ARGV[first + 2 * k + 1]
       end
-      local fits, open = true, true
+      local fits, open, fitsAll = true, true, true
       local current = {}
       for d, cells in pairs(byDate) do
         local capacity = redis.call('HMGET', KEYS[5 + 2 * d], unpack(cells))
@@ -126,11 +149,17 @@ for g = 1, groupCount do
           end
           local now = pending[cell] or tonumber(booked[n] or '0')
           seen[cell] = now
-          if tonumber(capacity[n]) - now < units then fits = false end
+          local free = tonumber(capacity[n]) - now
+          if free < units then
+            fits, fitsAll = false, false
+          elseif free - held < units then
+            fits = false
+          end
         end
         if not open then break end
       end
       if open then sawOpen = true end
+      if open and fitsAll and not fits then sawReserved = true end
       if fits then
         chosen[g] = c
         if capResource and not capChosen[capResource] then
@@ -153,6 +182,7 @@ for g = 1, groupCount do
     i = first + 2 * cellCount
   end
   if chosen[g] == nil then
+    if sawReserved then return {-7} end
     if sawOpen then return {-1} end
     return {-2}
   end
@@ -181,6 +211,11 @@ redis.call('ZADD', holdsKey, ARGV[4], bookingId)
 if limit > 0 then
   redis.call('INCR', customerKey)
   redis.call('EXPIRE', customerKey, holdTtl)
+end
+if weeklyLimit > 0 then
+  redis.call('INCR', weekKey)
+  if redis.call('TTL', weekKey) < weekTtl then redis.call('EXPIRE', weekKey, weekTtl) end
+  redis.call('HSET', holdKey, 'cwk', weekLabel)
 end
 redis.call('XADD', intentsKey, '*', 'id', bookingId, 'intent', ARGV[8], 'cells', cells, 'days', ARGV[9])
 

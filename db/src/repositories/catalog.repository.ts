@@ -4,6 +4,8 @@ import type { Requirement, ResourceDef, ServiceDef, StoreCatalog, StoreInfo } fr
 import { RATING_PRIOR_MEAN, RATING_PRIOR_WEIGHT } from '../../../core/src/reviews/score.ts';
 import type { Database } from '../database.ts';
 import type { StoreRow } from '../tables/store.table.ts';
+import { loadPriority } from './priority.repository.ts';
+import { loadTableMode } from './table-mode.repository.ts';
 
 export function storeInfoFromRow(row: StoreRow): StoreInfo {
   return {
@@ -27,7 +29,7 @@ export async function findStore(db: Kysely<Database>, storeId: number): Promise<
 export async function loadStoreCatalog(db: Kysely<Database>, storeId: number): Promise<StoreCatalog | undefined> {
   const store = await findStore(db, storeId);
   if (!store) return undefined;
-  const [services, requirements, resources, skills, allocation] = await Promise.all([
+  const [services, requirements, resources, skills, allocation, priority] = await Promise.all([
     db.selectFrom('services').selectAll().where('store_id', '=', storeId).where('status', '=', 'active').execute(),
     db
       .selectFrom('service_requirements as r')
@@ -44,6 +46,7 @@ export async function loadStoreCatalog(db: Kysely<Database>, storeId: number): P
       .where('r.store_id', '=', storeId)
       .execute(),
     loadAllocation(db, storeId),
+    loadPriority(db, storeId),
   ]);
   const requirementsByService = new Map<number, Requirement[]>();
   for (const r of requirements) {
@@ -79,7 +82,8 @@ export async function loadStoreCatalog(db: Kysely<Database>, storeId: number): P
     capacity: r.capacity,
     skills: skillsByResource.get(r.id) ?? [],
   }));
-  return { store: storeInfoFromRow(store), services: serviceDefs, resources: resourceDefs, allocation };
+  const tableMode = await loadTableMode(db, storeId);
+  return { store: storeInfoFromRow(store), services: serviceDefs, resources: resourceDefs, allocation, priority, tableMode };
 }
 
 /** A store's allocation strategy and per-resource weights and caps (first_fit, none, when never set). */

@@ -7,6 +7,7 @@ import { answersOfBooking } from '../../../core/src/lifecycle/answers.ts';
 import { findVisibleBooking } from '../../../core/src/lifecycle/find.ts';
 import { rescheduleBooking } from '../../../core/src/lifecycle/reschedule.ts';
 import { listMerchantBookings } from '../../../db/src/repositories/booking.repository.ts';
+import { openBookingFlags } from '../../../db/src/repositories/capacity.repository.ts';
 import { listStores } from '../../../db/src/repositories/catalog.repository.ts';
 import type { BookingRow } from '../../../db/src/tables/booking.table.ts';
 import { actorOf, requireStaff, staffOf } from '../auth/middleware.ts';
@@ -96,7 +97,15 @@ export function merchantRoutes(deps: GatewayDeps): Router {
       limit: query.limit,
     });
     const locale = negotiateLocale(req.headers['accept-language']);
-    res.json({ bookings: await withCustomers(deps, rows.map((r) => ({ view: viewFromRow(r, locale), customerId: r.customer_id }))) });
+    const views = await withCustomers(deps, rows.map((r) => ({ view: viewFromRow(r, locale), customerId: r.customer_id })));
+    // Bookings a capacity change could not move carry their open flag (core/src/lifecycle/capacity-change.ts).
+    const flags = new Map((await openBookingFlags(deps.db, staff.merchantId, { bookingIds: rows.map((r) => r.id) })).map((f) => [f.bookingId, f]));
+    res.json({
+      bookings: views.map((v) => {
+        const flag = flags.get(v.bookingId);
+        return flag ? { ...v, flag: { reason: flag.reason, deficitUnits: flag.deficitUnits, flaggedAt: flag.createdAt.toISOString() } } : v;
+      }),
+    });
   });
 
   router.get('/v1/merchant/bookings/:id', anyStaff, async (req, res) => {

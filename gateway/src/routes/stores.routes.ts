@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { computeSlots, datesTouched, plannedSlots } from '../../../core/src/availability/slots.ts';
+import { datesTouched, plannedSlots } from '../../../core/src/availability/slots.ts';
+import { anyShareClosed, computeSlotsFor } from '../../../core/src/priority/availability.ts';
 import { AppError } from '../../../core/src/errors.ts';
 import { staffRating } from '../../../core/src/reviews/score.ts';
 import { policiesOf } from '../../../db/src/repositories/payment.repository.ts';
@@ -14,6 +15,7 @@ import { describeRoute } from '../http/openapi.ts';
 import { AvailabilityQuery, AvailabilitySchema, IdParams, StoreDetailSchema, StoreListQuery, StoreSummarySchema } from '../http/schemas.ts';
 import { parse } from '../http/validate.ts';
 import { storeSummary } from '../stores/store-view.ts';
+import { viewerIsVip } from '../priority/viewer.ts';
 
 describeRoute({
   method: 'get',
@@ -36,7 +38,8 @@ describeRoute({
   method: 'get',
   path: '/v1/stores/{id}/availability',
   summary: 'Slots of a service on a local date, with remaining capacity',
-  description: 'Read from the Redis inventory mirror in one round trip; 0 remaining = fully booked. Times are ISO instants; localTime is in the store’s time zone.',
+  description:
+    'Read from the Redis inventory mirror in one round trip; 0 remaining = fully booked. Times are ISO instants; localTime is in the store’s time zone. A service with a VIP-reserved share shows callers who are not VIP members of the merchant (an optional customer bearer token identifies them) the remaining without that share until its cut-off.',
   request: { params: IdParams, query: AvailabilityQuery },
   ok: { status: 200, schema: AvailabilitySchema, description: 'Slots' },
   errors: [400, 404, 503],
@@ -94,7 +97,9 @@ export function storeRoutes(deps: GatewayDeps): Router {
       await deps.maintenanceQueue.add(JobNames.rebuildInventory, { storeId: id, reason: 'availability found no epoch' }, { ...rebuildJobOptions, jobId: rebuildJobId(id) });
       throw new AppError('INVENTORY_REBUILDING', 'store inventory is being rebuilt', { retryAfterSeconds: 1 });
     }
-    const slots = computeSlots(availabilityQuery, planned, (date, field) => snapshot.days.get(date)?.get(field));
+    // A VIP-reserved share still closed to non-members is shown as taken to them (core/src/priority).
+    const vip = anyShareClosed(availabilityQuery, planned) && (await viewerIsVip(deps, req, catalog));
+    const slots = computeSlotsFor(availabilityQuery, planned, (date, field) => snapshot.days.get(date)?.get(field), vip);
     res.json({
       storeId: id,
       serviceId: service.id,
