@@ -27,6 +27,41 @@ export async function readInventory(redis: Redis, keys: RedisKeys, storeId: numb
   return { epochPresent: Number(results[0]?.[1]) === 1, days };
 }
 
+/**
+ * Like readInventory, but reads only the given fields of each date (`fieldsTouched` of the planned
+ * slots) with HMGET, in one round trip; fields missing from the capacity hash are absent from the
+ * snapshot (closed), exactly as with readInventory, so lookups inside these fields get the same
+ * answers without the day's other cells being sent, decoded and stored. (On a small store whose
+ * day hashes are listpack-encoded, ≤ 512 entries, Redis scans the hash once per field: measured
+ * ≈ +0.5 ms p50 on the 5-staff bench store, against −4 ms on the 50-staff one.)
+ */
+export async function readInventoryFields(redis: Redis, keys: RedisKeys, storeId: number, fields: ReadonlyMap<string, readonly string[]>): Promise<InventorySnapshot> {
+  const store = keys.store(storeId);
+  const pipeline = redis.pipeline().exists(store.epoch);
+  const dates: [string, readonly string[]][] = [];
+  for (const [date, names] of fields) {
+    if (names.length === 0) continue;
+    dates.push([date, names]);
+    pipeline.hmget(store.capacity(date), ...names).hmget(store.booked(date), ...names);
+  }
+  const results = (await pipeline.exec()) ?? [];
+  for (const [error] of results) if (error) throw error;
+  const days = new Map<string, Map<string, CellState>>();
+  dates.forEach(([date, names], i) => {
+    const capacity = (results[1 + 2 * i]?.[1] ?? []) as (string | null)[];
+    const booked = (results[2 + 2 * i]?.[1] ?? []) as (string | null)[];
+    const cells = new Map<string, CellState>();
+    for (let j = 0; j < names.length; j++) {
+      const value = capacity[j];
+      if (value === null || value === undefined) continue;
+      const taken = booked[j];
+      cells.set(names[j]!, { capacity: Number(value), booked: taken === null || taken === undefined ? 0 : Number(taken) });
+    }
+    days.set(date, cells);
+  });
+  return { epochPresent: Number(results[0]?.[1]) === 1, days };
+}
+
 export async function hasEpoch(redis: Redis, keys: RedisKeys, storeId: number): Promise<boolean> {
   return (await redis.exists(keys.store(storeId).epoch)) === 1;
 }

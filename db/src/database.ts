@@ -27,6 +27,7 @@ import type { ResourceSkillTable, ResourceTable } from './tables/resource.table.
 import type { ReviewTable } from './tables/review.table.ts';
 import type { OpeningHoursTable, ScheduleExceptionTable } from './tables/schedule.table.ts';
 import type { ServiceRequirementTable, ServiceTable } from './tables/service.table.ts';
+import type { ServiceResourceDurationTable } from './tables/service-duration.table.ts';
 import type { StaffUserTable } from './tables/staff-user.table.ts';
 import type { StoreTable } from './tables/store.table.ts';
 import type { WaitlistEntryTable } from './tables/waitlist.table.ts';
@@ -72,4 +73,5 @@ export interface Database {
   service_priority_settings: ServicePrioritySettingsTable;
   store_booking_limits: StoreBookingLimitsTable;
   audit_log: AuditLogTable;
+  service_resource_durations: ServiceResourceDurationTable;
 }

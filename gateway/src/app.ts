@@ -13,6 +13,7 @@ import { merchantRoutes } from './routes/merchant.routes.ts';
 import { merchantAllocationRoutes } from './routes/merchant-allocation.routes.ts';
 import { tableModeRoutes } from './routes/table-mode.routes.ts';
 import { merchantScheduleRoutes } from './routes/merchant-schedule.routes.ts';
+import { merchantServicesRoutes } from './routes/merchant-services.routes.ts';
 import { opsRoutes } from './routes/ops.routes.ts';
 import { merchantMoneyRoutes } from './routes/merchant-money.routes.ts';
 import { paymentNotifyRoutes, paymentRoutes } from './routes/payments.routes.ts';
@@ -43,6 +44,7 @@ export function buildApp(deps: GatewayDeps): Express {
   app.use(merchantPriorityRoutes(deps));
   app.use(tableModeRoutes(deps));
   app.use(merchantScheduleRoutes(deps));
+  app.use(merchantServicesRoutes(deps));
   app.use(reviewRoutes(deps));
   app.use(paymentRoutes(deps));
   app.use(merchantMoneyRoutes(deps));

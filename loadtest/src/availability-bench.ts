@@ -4,7 +4,7 @@
  * (zy_availbench_<random>) and Redis key prefix, materializes a 30-day horizon, books a few
  * hundred existing bookings through the real accept + persist path, then measures the
  * availability query for (service, date) exactly as the gateway computes it
- * (plannedSlots → readInventory → computeSlots), in process:
+ * (plannedSlots → fieldsTouched → readInventoryFields → computeSlots), in process:
  *
  *   cold   the first query of each (service, date) on a freshly loaded catalog (empty plan memo)
  *   warm   the same query repeated right after (plan memo warm, JIT warm)
@@ -22,7 +22,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { computeSlots, datesTouched, plannedSlots } from '../../core/src/availability/slots.ts';
+import { computeSlots, datesTouched, fieldsTouched, plannedSlots } from '../../core/src/availability/slots.ts';
 import type { Requirement, StoreCatalog } from '../../core/src/catalog/types.ts';
 import { manualClock } from '../../core/src/clock.ts';
 import { mysqlEnv, parseEnv, redisEnv } from '../../core/src/config/env.ts';
@@ -39,7 +39,7 @@ import { createMerchant, createResource, createService, createStore, setWeeklyHo
 import { loadStoreCatalog } from '../../db/src/repositories/catalog.repository.ts';
 import { createRedis, whenReady } from '../../db/redis/connection.ts';
 import { ackIntents, ensureRelayGroups, readIntents } from '../../db/redis/intents.ts';
-import { readInventory } from '../../db/redis/inventory.ts';
+import { readInventory, readInventoryFields } from '../../db/redis/inventory.ts';
 import { redisKeys } from '../../db/redis/keys.ts';
 import { deleteKeysWithPrefix } from '../../db/testing/test-env.ts';
 
@@ -196,8 +196,17 @@ async function main(): Promise<void> {
       const query = async (serviceId: number, date: string) => {
         const q = { catalog, service: catalog.services.get(serviceId)!, localDate: date, nowMs: clock.now() };
         const planned = plannedSlots(q);
-        const snapshot = await readInventory(redis, keys, store.storeId, datesTouched(planned));
+        const snapshot = await readInventoryFields(redis, keys, store.storeId, fieldsTouched(planned));
         return computeSlots(q, planned, (d, field) => snapshot.days.get(d)?.get(field)).length;
+      };
+      // Not timed: the touched-fields read must answer exactly as the whole-day read (HGETALL) does.
+      const sameAsWholeDay = async (serviceId: number, date: string) => {
+        const q = { catalog, service: catalog.services.get(serviceId)!, localDate: date, nowMs: clock.now() };
+        const planned = plannedSlots(q);
+        const [some, all] = await Promise.all([readInventoryFields(redis, keys, store.storeId, fieldsTouched(planned)), readInventory(redis, keys, store.storeId, datesTouched(planned))]);
+        const a = JSON.stringify(computeSlots(q, planned, (d, field) => some.days.get(d)?.get(field)));
+        const b = JSON.stringify(computeSlots(q, planned, (d, field) => all.days.get(d)?.get(field)));
+        if (a !== b) throw new Error(`touched-field read differs from whole-day read: store ${store.label}, service ${serviceId}, ${date}`);
       };
       warmAll.set(store.label, []);
       for (const [index, serviceId] of store.serviceIds.entries()) {
@@ -209,6 +218,7 @@ async function main(): Promise<void> {
           let t = performance.now();
           slots += await query(serviceId, date);
           cold.push(performance.now() - t);
+          await sameAsWholeDay(serviceId, date);
           for (let k = 0; k < env.AVAIL_WARM_REPEATS; k++) {
             t = performance.now();
             await query(serviceId, date);
@@ -310,7 +320,7 @@ function htmlReport(results: Measured[], report: { node: string; horizonDays: nu
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Zhiyue availability benchmark</title>
 <style>body{font:14px sans-serif;margin:24px;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:4px 8px;text-align:left}</style></head><body>
-<h1>Availability query (plannedSlots → readInventory → computeSlots)</h1>
+<h1>Availability query (plannedSlots → fieldsTouched → readInventoryFields → computeSlots)</h1>
 <p>Node ${escapeHtml(report.node)}, horizon ${report.horizonDays} days. Target p99 ≤ ${TARGET_P99_MS} ms warm: <strong>${report.overall.met ? 'met' : 'not met'}</strong>.</p>
 <svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="latency per query type">${legend}${axis}${rects}${target}<text x="12" y="${20 + plotH / 2}" transform="rotate(-90 12 ${20 + plotH / 2})" font-size="11" text-anchor="middle">ms</text></svg>
 <table><thead><tr><th>store</th><th>service</th><th>slots/query</th><th>cold p50/p99/max ms</th><th>warm p50/p99/max ms</th><th>cold/warm p50</th></tr></thead><tbody>${rows}</tbody></table>

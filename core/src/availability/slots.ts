@@ -1,6 +1,6 @@
 import type { ServiceDef, StoreCatalog } from '../catalog/types.ts';
 import { cellField } from '../inventory/cells.ts';
-import { type GroupPlan, planGroups, serviceMinutes } from '../inventory/plan.ts';
+import { type CellClaim, type GroupPlan, planGroups, serviceMinutes } from '../inventory/plan.ts';
 import { isTableService } from '../restaurant/table-mode.ts';
 import { DAY_MS, MINUTE_MS, localDayBounds, localTimeOf, parseTimeOfDay } from '../time/zoned.ts';
 
@@ -51,11 +51,28 @@ export function slotStartsForDay(service: ServiceDef, timeZone: string, localDat
   return out;
 }
 
+/**
+ * Redis field names of a candidate's cells, in cell order. Plans are memoised and never mutated
+ * (plan.ts), so the names are built once per cells array rather than on every lookup; a string
+ * that is reused also keeps its hash, which makes the inventory Map lookups cheaper.
+ */
+const fieldMemo = new WeakMap<readonly CellClaim[], string[]>();
+
+export function cellFields(cells: readonly CellClaim[]): string[] {
+  let fields = fieldMemo.get(cells);
+  if (!fields) {
+    fields = cells.map((cell) => cellField(cell.resourceId, cell.startMinute));
+    fieldMemo.set(cells, fields);
+  }
+  return fields;
+}
+
 /** Units a candidate can still take: the tightest of its cells; null if any cell is closed. */
-function candidateUnits(cells: GroupPlan['candidates'][number]['cells'], quantity: number, lookup: InventoryLookup): number | null {
+function candidateUnits(cells: readonly CellClaim[], quantity: number, lookup: InventoryLookup): number | null {
+  const fields = cellFields(cells);
   let units = Number.POSITIVE_INFINITY;
-  for (const cell of cells) {
-    const state = lookup(cell.localDate, cellField(cell.resourceId, cell.startMinute));
+  for (let i = 0; i < cells.length; i++) {
+    const state = lookup(cells[i]!.localDate, fields[i]!);
     if (!state) return null;
     units = Math.min(units, Math.floor(Math.max(0, state.capacity - state.booked) / quantity));
   }
@@ -115,18 +132,20 @@ function bookingsThatFit(groups: GroupPlan[], lookup: InventoryLookup, limit: nu
   while (count < limit) {
     const booking = new Map(taken);
     for (const group of groups) {
-      const fitting = group.candidates.find((candidate) =>
-        candidate.cells.every((cell) => {
-          const key = `${cell.localDate}|${cellField(cell.resourceId, cell.startMinute)}`;
-          const state = lookup(cell.localDate, cellField(cell.resourceId, cell.startMinute));
+      const fitting = group.candidates.find((candidate) => {
+        const fields = cellFields(candidate.cells);
+        return candidate.cells.every((cell, i) => {
+          const key = `${cell.localDate}|${fields[i]!}`;
+          const state = lookup(cell.localDate, fields[i]!);
           return state !== undefined && state.capacity - state.booked - (booking.get(key) ?? 0) >= group.quantity;
-        }),
-      );
+        });
+      });
       if (!fitting) return count;
-      for (const cell of fitting.cells) {
-        const key = `${cell.localDate}|${cellField(cell.resourceId, cell.startMinute)}`;
+      const fields = cellFields(fitting.cells);
+      fitting.cells.forEach((cell, i) => {
+        const key = `${cell.localDate}|${fields[i]!}`;
         booking.set(key, (booking.get(key) ?? 0) + group.quantity);
-      }
+      });
     }
     for (const [key, units] of booking) taken.set(key, units);
     count++;
@@ -159,6 +178,48 @@ export function datesTouched(slots: { groups: GroupPlan[] }[]): string[] {
   const dates = new Set<string>();
   for (const slot of slots) for (const g of slot.groups) for (const c of g.candidates) for (const cell of c.cells) dates.add(cell.localDate);
   return [...dates].sort();
+}
+
+/**
+ * Per local date, every inventory field the planned slots can look up (each once): exactly the
+ * cells computeSlots (and computeSlotsFor) read, so a snapshot of only these answers like a whole day.
+ */
+export function fieldsTouched(slots: { groups: GroupPlan[] }[]): ReadonlyMap<string, readonly string[]> {
+  // Warm queries get the same memoised (immutable) groups for every slot: reuse the list when all are identical.
+  const first = slots[0]?.groups;
+  const known = first && touchedMemo.get(first);
+  if (known && known.slots.length === slots.length && known.slots.every((groups, i) => groups === slots[i]!.groups)) return known.fields;
+  const fields = collectFields(slots);
+  if (first) touchedMemo.set(first, { slots: slots.map((s) => s.groups), fields });
+  return fields;
+}
+
+const touchedMemo = new WeakMap<GroupPlan[], { slots: GroupPlan[][]; fields: ReadonlyMap<string, readonly string[]> }>();
+
+function collectFields(slots: { groups: GroupPlan[] }[]): Map<string, string[]> {
+  const byDate = new Map<string, Set<string>>();
+  let lastDate: string | undefined;
+  let lastSet: Set<string> | undefined;
+  for (const slot of slots) {
+    for (const group of slot.groups) {
+      for (const candidate of group.candidates) {
+        const { cells } = candidate;
+        const fields = cellFields(cells);
+        for (let i = 0; i < cells.length; i++) {
+          const date = cells[i]!.localDate;
+          if (date !== lastDate) {
+            lastDate = date;
+            lastSet = byDate.get(date);
+            if (!lastSet) byDate.set(date, (lastSet = new Set()));
+          }
+          lastSet!.add(fields[i]!);
+        }
+      }
+    }
+  }
+  const out = new Map<string, string[]>();
+  for (const date of [...byDate.keys()].sort()) out.set(date, [...byDate.get(date)!]);
+  return out;
 }
 
 export function computeSlots(query: AvailabilityQuery, planned: { startMs: number; groups: GroupPlan[] }[], lookup: InventoryLookup): Slot[] {

@@ -45,6 +45,12 @@ export interface ServiceDef {
   minNoticeMinutes: number;
   maxPartySize: number;
   requirements: Requirement[];
+  /**
+   * Per-staff durations (`service_resource_durations`): resource id → minutes, replacing `durationMinutes` for the
+   * candidate of the first requirement it names (a senior stylist's 45-minute cut); the booking's other requirements
+   * follow the same span. Absent = everyone takes `durationMinutes`. Ignored in restaurant table mode.
+   */
+  durationByResource?: Readonly<Record<number, number>> | undefined;
 }
 
 export interface ResourceDef {

@@ -113,6 +113,11 @@ export const en: Messages = {
     nameTaken: 'A store named "{name}" of another industry already exists; choose another name',
     timezone: 'Invalid time zone; use an IANA name such as Asia/Shanghai',
   },
+  services: {
+    notOnGrid: '{field} must be a multiple of the store\'s cell size ({cell} minutes)',
+    unsatisfiable: 'Requirement {index} ({kind}{skill} × {quantity}) cannot be met by any active resource',
+    overrideResource: 'Resource {resourceId} is not an active staff member of this store able to perform the service',
+  },
   notifications: {
     BOOKING_CONFIRMED: { title: 'Booking confirmed', body: 'Your {serviceName} at {storeName} ({startTime}) is confirmed. Check-in code {checkinCode}.' },
     BOOKING_CHANGED: { title: 'Booking moved', body: 'Your {serviceName} at {storeName} now starts {startTime}.' },

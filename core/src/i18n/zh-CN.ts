@@ -115,6 +115,11 @@ export const zhCN = {
     nameTaken: '已有同名门店“{name}”且行业不同，请换一个门店名称',
     timezone: '时区无效，请使用 IANA 时区名（如 Asia/Shanghai）',
   },
+  services: {
+    notOnGrid: '{field}须为门店时间格（{cell} 分钟）的整数倍',
+    unsatisfiable: '第 {index} 项资源要求（{kind}{skill} × {quantity}）没有在用的资源能满足',
+    overrideResource: '资源 {resourceId} 不是本门店在用且能提供该服务的员工',
+  },
   notifications: {
     BOOKING_CONFIRMED: { title: '预约成功', body: '您在{storeName}预约的{serviceName}（{startTime}）已确认，到店出示核销码 {checkinCode}。' },
     BOOKING_CHANGED: { title: '预约已改期', body: '您在{storeName}的{serviceName}已改到 {startTime}。' },

@@ -84,30 +84,56 @@ export function isOnSlotGrid(service: ServiceDef, startMs: number, cellMinutes: 
 const planMemo = new WeakMap<StoreCatalog, Map<string, GroupPlan[]>>();
 const PLANS_PER_CATALOG = 2_000;
 
-export function planGroups(catalog: StoreCatalog, service: ServiceDef, startMs: number, partySize: number, resourceId?: number): GroupPlan[] {
+/** Minutes `resourceId` takes for the service: its per-staff override, else the service's duration. */
+export function durationFor(service: ServiceDef, resourceId: number | null | undefined): number {
+  return (resourceId === null || resourceId === undefined ? undefined : service.durationByResource?.[resourceId]) ?? service.durationMinutes;
+}
+
+/** Whether per-staff durations apply to this service (they never do in restaurant table mode). */
+function hasDurationOverrides(catalog: StoreCatalog, service: ServiceDef): boolean {
+  if (!service.durationByResource || Object.keys(service.durationByResource).length === 0) return false;
+  return !(catalog.tableMode && isTableService(service));
+}
+
+/**
+ * `spanMinutes` (per-staff durations only) plans the requirements after the first over that span; without it they
+ * follow the chosen staff member's span when `resourceId` names a candidate of the first requirement, else the
+ * service's duration. The first requirement's candidates always cover their own duration.
+ */
+export function planGroups(catalog: StoreCatalog, service: ServiceDef, startMs: number, partySize: number, resourceId?: number, spanMinutes?: number): GroupPlan[] {
   let plans = planMemo.get(catalog);
   if (!plans) {
     plans = new Map();
     planMemo.set(catalog, plans);
   }
-  const key = `${service.id}|${startMs}|${partySize}|${resourceId ?? ''}`;
+  const key = `${service.id}|${startMs}|${partySize}|${resourceId ?? ''}|${spanMinutes ?? ''}`;
   let groups = plans.get(key);
   if (!groups) {
-    groups = computeGroups(catalog, service, startMs, partySize, resourceId);
+    groups = computeGroups(catalog, service, startMs, partySize, resourceId, spanMinutes);
     if (plans.size >= PLANS_PER_CATALOG) plans.clear();
     plans.set(key, groups);
   }
   return groups;
 }
 
-function computeGroups(catalog: StoreCatalog, service: ServiceDef, startMs: number, partySize: number, resourceId?: number): GroupPlan[] {
+function computeGroups(catalog: StoreCatalog, service: ServiceDef, startMs: number, partySize: number, resourceId?: number, spanMinutes?: number): GroupPlan[] {
   const { store } = catalog;
   const tableMode = catalog.tableMode && isTableService(service) ? catalog.tableMode : undefined;
-  const range = occupiedRange(service, startMs, serviceMinutes(catalog, service, partySize));
-  const minutes = cellsCovering(range.start, range.end, store.cellMinutes);
+  const overrides = hasDurationOverrides(catalog, service);
+  const minutesFor = (durationMinutes: number) => {
+    const range = occupiedRange(service, startMs, durationMinutes);
+    return cellsCovering(range.start, range.end, store.cellMinutes);
+  };
+  let span = serviceMinutes(catalog, service, partySize);
+  if (overrides) {
+    const first = service.requirements[0];
+    const chosen = resourceId !== undefined && first !== undefined && candidatesFor(first, catalog.resources).some((c) => c.id === resourceId);
+    span = spanMinutes ?? (chosen ? durationFor(service, resourceId) : service.durationMinutes);
+  }
+  const minutes = minutesFor(span);
   let preferredUsed = false;
   const requirements = tableMode ? tableModeRequirements(tableMode, service) : service.requirements;
-  return requirements.map((requirement) => {
+  return requirements.map((requirement, index) => {
     if (tableMode && isTableRequirement(requirement)) {
       // A combination is one candidate holding every cell of each of its tables: reserve.lua takes all or none.
       let options = tableOptions(tableMode, partySize, new Set(catalog.resources.map((r) => r.id)));
@@ -127,9 +153,14 @@ function computeGroups(catalog: StoreCatalog, service: ServiceDef, startMs: numb
       candidates = candidates.filter((c) => c.id === resourceId);
       preferredUsed = true;
     }
+    // Per-staff durations: each candidate of the first requirement covers its own span.
+    const own = overrides && index === 0 && !requirement.arrivalOnly;
     return {
       quantity: requirementUnits(requirement, partySize),
-      candidates: candidates.map((resource) => ({ resourceId: resource.id, cells: candidateCells(resource, claimed, store.timezone) })),
+      candidates: candidates.map((resource) => ({
+        resourceId: resource.id,
+        cells: candidateCells(resource, own && durationFor(service, resource.id) !== span ? minutesFor(durationFor(service, resource.id)) : claimed, store.timezone),
+      })),
     };
   });
 }
@@ -170,11 +201,66 @@ export function planBooking(catalog: StoreCatalog, request: BookingRequest, nowM
     merchantId: store.merchantId,
     serviceId: service.id,
     startMs: request.startMs,
-    endMs: request.startMs + serviceMinutes(catalog, service, request.partySize) * MINUTE_MS,
+    endMs: request.startMs + planMinutes(catalog, service, request.partySize, groups) * MINUTE_MS,
     partySize: request.partySize,
     // Per-person services (a class seat) charge each person; a private room for three is one price.
     priceFen: service.requirements.some((r) => r.perPerson) ? service.priceFen * request.partySize : service.priceFen,
     localDate: localDateOf(request.startMs, store.timezone),
     groups,
   };
+}
+
+/**
+ * How long the planned booking lasts: with per-staff durations, the first requirement's candidates' duration when they
+ * all agree (a chosen staff member, or everyone able to serve taking the same time); otherwise the service's duration,
+ * and acceptBooking tries the candidates in runs of equal duration (durationRuns) so the end follows the one taken.
+ */
+export function planMinutes(catalog: StoreCatalog, service: ServiceDef, partySize: number, groups: readonly GroupPlan[]): number {
+  if (!hasDurationOverrides(catalog, service) || !groups[0] || groups[0].candidates.length === 0) return serviceMinutes(catalog, service, partySize);
+  const durations = new Set(groups[0].candidates.map((c) => durationFor(service, c.resourceId)));
+  return durations.size === 1 ? [...durations][0]! : service.durationMinutes;
+}
+
+/** The longest duration any candidate of the service may take (for TTLs that must outlive the appointment). */
+export function longestMinutes(catalog: StoreCatalog, service: ServiceDef, partySize: number): number {
+  const base = serviceMinutes(catalog, service, partySize);
+  if (!hasDurationOverrides(catalog, service)) return base;
+  return Math.max(base, ...Object.values(service.durationByResource ?? {}));
+}
+
+export interface DurationRun {
+  durationMinutes: number;
+  endMs: number;
+  groups: GroupPlan[];
+}
+
+/**
+ * An "any staff" booking of a service with per-staff durations whose first-requirement candidates differ in duration:
+ * the candidates, in the given (allocation) order, cut into runs of consecutive equal duration. Each run is one
+ * all-or-nothing reserve attempt: its first group holds only the run's candidates, the other requirements are planned
+ * over the same span (in the same candidate order as `ordered`), and the booking ends after that span. Trying the runs
+ * in order keeps first-fit: the first candidate in order whose cells (and the other requirements') fit is taken.
+ * null = one attempt with `ordered` as is.
+ */
+export function durationRuns(catalog: StoreCatalog, plan: BookingPlan, ordered: readonly GroupPlan[]): DurationRun[] | null {
+  const service = catalog.services.get(plan.serviceId);
+  if (!service || !hasDurationOverrides(catalog, service) || !ordered[0]) return null;
+  const first = ordered[0];
+  if (new Set(first.candidates.map((c) => durationFor(service, c.resourceId))).size <= 1) return null;
+  const runs: DurationRun[] = [];
+  for (const candidate of first.candidates) {
+    const durationMinutes = durationFor(service, candidate.resourceId);
+    const last = runs[runs.length - 1];
+    if (last && last.durationMinutes === durationMinutes) {
+      last.groups[0]!.candidates.push(candidate);
+      continue;
+    }
+    const spanned = planGroups(catalog, service, plan.startMs, plan.partySize, undefined, durationMinutes);
+    const rest = ordered.slice(1).map((group, i) => {
+      const byId = new Map(spanned[i + 1]!.candidates.map((c) => [c.resourceId, c]));
+      return { quantity: group.quantity, candidates: group.candidates.map((c) => byId.get(c.resourceId) ?? c) };
+    });
+    runs.push({ durationMinutes, endMs: plan.startMs + durationMinutes * MINUTE_MS, groups: [{ quantity: first.quantity, candidates: [candidate] }, ...rest] });
+  }
+  return runs;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { findBooking } from '../../../db/src/repositories/booking.repository.ts';
 import { lastCompletedResource } from '../../../db/src/repositories/catalog.repository.ts';
 import { readAllocationDay } from '../../../db/redis/allocation.ts';
-import { reserve } from '../../../db/redis/holds.ts';
+import { type PriorityRefusal, type ReserveOutcome, reserve } from '../../../db/redis/holds.ts';
 import { capOf, dayLoadOf, needsLoad, orderCandidates } from '../allocation/strategy.ts';
 import { dropPendingAnswers, stashPendingAnswers } from '../../../db/redis/answers.ts';
 import type { IntentBase } from '../booking/intent.ts';
@@ -10,7 +10,7 @@ import type { BookingStatus } from '../booking/state-machine.ts';
 import type { StoreCatalog } from '../catalog/types.ts';
 import { AppError } from '../errors.ts';
 import type { SealedAnswers } from '../forms/seal.ts';
-import { type BookingPlan, type GroupPlan, planBooking } from '../inventory/plan.ts';
+import { type BookingPlan, type GroupPlan, durationRuns, longestMinutes, planBooking } from '../inventory/plan.ts';
 import { soldOutError } from './table-pacing.ts';
 import { DAY_MS } from '../time/zoned.ts';
 import type { LifecycleDeps } from './deps.ts';
@@ -91,21 +91,36 @@ export async function acceptBooking(deps: AcceptDeps, catalog: StoreCatalog, req
     ...(request.offerDeadlineMs !== undefined ? { offerDeadlineMs: request.offerDeadlineMs } : {}),
   };
   // The hold outlives the appointment by two days, so a late cancellation can still find what to release.
-  const holdTtlSeconds = Math.ceil((plan.endMs - now + 2 * DAY_MS) / 1000);
+  const longestEndMs = Math.max(plan.endMs, plan.startMs + longestMinutes(catalog, catalog.services.get(plan.serviceId)!, plan.partySize) * 60_000);
+  const holdTtlSeconds = Math.ceil((longestEndMs - now + 2 * DAY_MS) / 1000);
   // Sealed answers go in before the hold exists, so a hold with a form version always finds its answers;
   // they are keyed by this attempt's booking id, so a replay or a refusal never touches another booking's.
   if (request.answers) await stashPendingAnswers(deps.redis, deps.keys, base.storeId, base.bookingId, request.answers.sealed, holdTtlSeconds);
   const [groups, caller] = await Promise.all([allocate(deps, catalog, plan, request), callerPriority(deps.db, catalog, plan, request, now)]);
-  const outcome = await reserve(deps.redis, deps.keys, {
-    base,
-    groups,
-    caps: capsOf(catalog, plan),
-    requestHash: requestHash(request),
-    customerDailyLimit: catalog.store.perCustomerDailyLimit,
-    idempotencyTtlSeconds: IDEMPOTENCY_TTL_SECONDS,
-    holdTtlSeconds,
-    priority: reservePriorityArgs(catalog.priority, plan, caller, now, holdTtlSeconds),
-  });
+  // Per-staff durations with "any" staff: one attempt per run of equal duration, in allocation order (core/src/inventory/plan.ts
+  // durationRuns); each is all-or-nothing and nothing is written by a refused one, so the end follows the candidate taken.
+  const attempts = durationRuns(catalog, plan, groups) ?? [{ endMs: plan.endMs, groups }];
+  let outcome!: ReserveOutcome | PriorityRefusal;
+  const refused = new Set<string>();
+  for (const attempt of attempts) {
+    outcome = await reserve(deps.redis, deps.keys, {
+      base: attempt.endMs === base.endMs ? base : { ...base, endMs: attempt.endMs },
+      groups: attempt.groups,
+      caps: capsOf(catalog, plan),
+      requestHash: requestHash(request),
+      customerDailyLimit: catalog.store.perCustomerDailyLimit,
+      idempotencyTtlSeconds: IDEMPOTENCY_TTL_SECONDS,
+      holdTtlSeconds,
+      priority: reservePriorityArgs(catalog.priority, plan, caller, now, holdTtlSeconds),
+    });
+    if (outcome.kind !== 'sold-out' && outcome.kind !== 'closed' && outcome.kind !== 'vip-reserved') break;
+    refused.add(outcome.kind);
+  }
+  // Every run refused: answer with the most telling refusal (a run closed over a longer span does not hide a full one).
+  if (outcome.kind === 'closed' || outcome.kind === 'sold-out') {
+    if (refused.has('vip-reserved')) outcome = { kind: 'vip-reserved' };
+    else if (refused.has('sold-out')) outcome = { kind: 'sold-out' };
+  }
   if (request.answers && outcome.kind !== 'reserved') await dropPendingAnswers(deps.redis, deps.keys, base.storeId, base.bookingId);
   switch (outcome.kind) {
     case 'reserved':

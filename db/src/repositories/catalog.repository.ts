@@ -29,7 +29,7 @@ export async function findStore(db: Kysely<Database>, storeId: number): Promise<
 export async function loadStoreCatalog(db: Kysely<Database>, storeId: number): Promise<StoreCatalog | undefined> {
   const store = await findStore(db, storeId);
   if (!store) return undefined;
-  const [services, requirements, resources, skills, allocation, priority] = await Promise.all([
+  const [services, requirements, resources, skills, allocation, priority, durations] = await Promise.all([
     db.selectFrom('services').selectAll().where('store_id', '=', storeId).where('status', '=', 'active').execute(),
     db
       .selectFrom('service_requirements as r')
@@ -47,7 +47,10 @@ export async function loadStoreCatalog(db: Kysely<Database>, storeId: number): P
       .execute(),
     loadAllocation(db, storeId),
     loadPriority(db, storeId),
+    db.selectFrom('service_resource_durations').select(['service_id', 'resource_id', 'duration_minutes']).where('store_id', '=', storeId).execute(),
   ]);
+  const durationsByService = new Map<number, Record<number, number>>();
+  for (const d of durations) durationsByService.set(d.service_id, { ...durationsByService.get(d.service_id), [d.resource_id]: d.duration_minutes });
   const requirementsByService = new Map<number, Requirement[]>();
   for (const r of requirements) {
     const list = requirementsByService.get(r.service_id) ?? [];
@@ -73,6 +76,7 @@ export async function loadStoreCatalog(db: Kysely<Database>, storeId: number): P
       minNoticeMinutes: s.min_notice_minutes,
       maxPartySize: s.max_party_size,
       requirements: requirementsByService.get(s.id) ?? [],
+      ...(durationsByService.has(s.id) ? { durationByResource: durationsByService.get(s.id) } : {}),
     });
   }
   const resourceDefs: ResourceDef[] = resources.map((r) => ({

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { datesTouched, plannedSlots } from '../../../core/src/availability/slots.ts';
+import { fieldsTouched, plannedSlots } from '../../../core/src/availability/slots.ts';
 import { anyShareClosed, computeSlotsFor } from '../../../core/src/priority/availability.ts';
 import { AppError } from '../../../core/src/errors.ts';
 import { staffRating } from '../../../core/src/reviews/score.ts';
@@ -8,7 +8,7 @@ import { policiesOf } from '../../../db/src/repositories/payment.repository.ts';
 import { payAtStore, paymentPlan, type PaymentPolicy } from '../../../core/src/payments/policy.ts';
 import { findStore, listStores } from '../../../db/src/repositories/catalog.repository.ts';
 import { resourceRatingTotals } from '../../../db/src/repositories/review.repository.ts';
-import { readInventory } from '../../../db/redis/inventory.ts';
+import { readInventoryFields } from '../../../db/redis/inventory.ts';
 import { JobNames, rebuildJobId, rebuildJobOptions } from '../../../workers/src/jobs/contracts.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { describeRoute } from '../http/openapi.ts';
@@ -92,7 +92,8 @@ export function storeRoutes(deps: GatewayDeps): Router {
     }
     const availabilityQuery = { catalog, service, localDate: query.date, nowMs: deps.clock.now(), resourceId: query.resourceId };
     const planned = plannedSlots(availabilityQuery);
-    const snapshot = await readInventory(deps.redis, deps.keys, id, datesTouched(planned));
+    // Only the cells these slots can read (HMGET), not every cell of the day.
+    const snapshot = await readInventoryFields(deps.redis, deps.keys, id, fieldsTouched(planned));
     if (!snapshot.epochPresent) {
       await deps.maintenanceQueue.add(JobNames.rebuildInventory, { storeId: id, reason: 'availability found no epoch' }, { ...rebuildJobOptions, jobId: rebuildJobId(id) });
       throw new AppError('INVENTORY_REBUILDING', 'store inventory is being rebuilt', { retryAfterSeconds: 1 });
