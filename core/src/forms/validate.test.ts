@@ -259,7 +259,8 @@ describe('properties', () => {
           const unknown = extra.filter((k) => !known.has(k));
           fc.pre(unknown.length > 0);
           const given: Record<string, unknown> = Object.fromEntries(cs.map((c, i) => [c.field.key, answers[i]]));
-          for (const k of unknown) given[k] = 'x';
+          // defineProperty, so "__proto__" becomes an own key as JSON.parse makes it (plain assignment would set the prototype).
+          for (const k of unknown) Object.defineProperty(given, k, { value: 'x', enumerable: true, configurable: true, writable: true });
           const result = validateAnswers(define(cs.map((c) => c.field)), given, ctx);
           expect(result.ok ? [] : result.issues.map((i) => i.path).sort()).toEqual(unknown.map((k) => `answers.${k}`).sort());
         },
