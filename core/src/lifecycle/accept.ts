@@ -62,17 +62,15 @@ export function requestHash(request: AcceptRequest): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 22);
 }
 
-/**
- * Accepts a booking request in one Redis round trip: reserve.lua takes the
- * cells, records the hold and appends the intent to the store's intent stream
- * atomically, so an accepted booking is always on its way to the persist
- * queue (the relay in the workers moves it there). Nothing can fail between
- * "reserved" and "queued".
- */
-export async function acceptBooking(deps: AcceptDeps, catalog: StoreCatalog, request: AcceptRequest): Promise<AcceptResult> {
-  const now = deps.clock.now();
-  const plan = planBooking(catalog, request, now);
-  const base: IntentBase = {
+/** The part of an intent every accept path builds the same way: a fresh id, the plan's slot and price, the hold deadline. */
+export function intentBaseOf(
+  deps: Pick<AcceptDeps, 'newBookingId'>,
+  catalog: StoreCatalog,
+  plan: Pick<BookingPlan, 'serviceId' | 'startMs' | 'endMs' | 'localDate' | 'partySize' | 'priceFen'>,
+  request: { customerId: number; idempotencyKey: string; note: string },
+  now: number,
+): IntentBase {
+  return {
     bookingId: deps.newBookingId(catalog.store.id),
     merchantId: catalog.store.merchantId,
     storeId: catalog.store.id,
@@ -87,6 +85,21 @@ export async function acceptBooking(deps: AcceptDeps, catalog: StoreCatalog, req
     note: request.note,
     acceptedAt: now,
     deadlineMs: now + catalog.store.holdSeconds * 1000,
+  };
+}
+
+/**
+ * Accepts a booking request in one Redis round trip: reserve.lua takes the
+ * cells, records the hold and appends the intent to the store's intent stream
+ * atomically, so an accepted booking is always on its way to the persist
+ * queue (the relay in the workers moves it there). Nothing can fail between
+ * "reserved" and "queued".
+ */
+export async function acceptBooking(deps: AcceptDeps, catalog: StoreCatalog, request: AcceptRequest): Promise<AcceptResult> {
+  const now = deps.clock.now();
+  const plan = planBooking(catalog, request, now);
+  const base: IntentBase = {
+    ...intentBaseOf(deps, catalog, plan, request, now),
     ...(request.answers ? { formVersion: request.answers.formVersion } : {}),
     ...(request.offerDeadlineMs !== undefined ? { offerDeadlineMs: request.offerDeadlineMs } : {}),
   };

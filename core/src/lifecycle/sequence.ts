@@ -8,7 +8,7 @@ import type { StoreCatalog } from '../catalog/types.ts';
 import { AppError } from '../errors.ts';
 import { type SequencePlan, type SequenceStepRequest, planSequence } from '../sequences/sequence-plan.ts';
 import { DAY_MS } from '../time/zoned.ts';
-import type { AcceptDeps, AcceptResult } from './accept.ts';
+import { type AcceptDeps, type AcceptResult, intentBaseOf } from './accept.ts';
 import type { LifecycleDeps } from './deps.ts';
 
 export interface AcceptSequenceRequest {
@@ -41,22 +41,7 @@ export function sequenceRequestHash(request: AcceptSequenceRequest): string {
 export async function acceptSequence(deps: AcceptDeps, catalog: StoreCatalog, request: AcceptSequenceRequest): Promise<AcceptResult & { plan: SequencePlan }> {
   const now = deps.clock.now();
   const plan = planSequence(catalog, request, now);
-  const base: IntentBase = {
-    bookingId: deps.newBookingId(catalog.store.id),
-    merchantId: catalog.store.merchantId,
-    storeId: catalog.store.id,
-    serviceId: plan.serviceId,
-    customerId: request.customerId,
-    startMs: plan.startMs,
-    endMs: plan.endMs,
-    localDate: plan.localDate,
-    partySize: plan.partySize,
-    priceFen: plan.priceFen,
-    idempotencyKey: request.idempotencyKey,
-    note: request.note,
-    acceptedAt: now,
-    deadlineMs: now + catalog.store.holdSeconds * 1000,
-  };
+  const base: IntentBase = intentBaseOf(deps, catalog, plan, request, now);
   const holdTtlSeconds = Math.ceil((plan.endMs - now + 2 * DAY_MS) / 1000);
   await insertSequence(deps.db, { bookingId: base.bookingId, storeId: base.storeId, customerId: base.customerId, sameStaff: request.sameStaff, steps: plan.steps }, now);
   // If the call fails, whether the script ran is unknown: the row stays (harmless without a booking of that id).
