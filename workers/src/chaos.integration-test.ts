@@ -1,5 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { Queue } from 'bullmq';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { loadStoreCatalog } from '../../db/src/repositories/catalog.repository.t
 import { createRedis } from '../../db/redis/connection.ts';
 import { createClassStudio } from '../../db/testing/fixtures.ts';
 import { createTestEnv, deleteKeysWithPrefix, type TestEnv } from '../../db/testing/test-env.ts';
+import { killProcess, workerProcesses } from '../testing/worker-processes.ts';
 import { stackEnv } from '../../gateway/testing/test-stack.ts';
 import { JobNames, Queues, rebuildJobId, rebuildJobOptions } from './jobs/contracts.ts';
 
@@ -21,49 +21,33 @@ import { JobNames, Queues, rebuildJobId, rebuildJobOptions } from './jobs/contra
  * each, the invariants are checked in MySQL: every accepted booking has
  * exactly one row, and no cell holds more than its capacity.
  */
-const root = path.resolve(import.meta.dirname, '../..');
 let env: TestEnv;
 let queue: Queue;
 let maintenance: Queue;
 let deps: AcceptDeps;
-const children = new Set<ChildProcess>();
+const processes = workerProcesses();
+const children = processes.children;
 const mysqlUser = `zy_chaos_${process.pid}`;
 
 function startWorker(extra: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, [path.join(root, 'workers/src/main.ts')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      ...stackEnv(env, {
-        MYSQL_USER: mysqlUser,
-        MYSQL_PASSWORD: 'chaos',
-        WORKER_ROLES: 'persist',
-        WORKER_HTTP_PORT: '0',
-        // Short locks so a killed worker's jobs come back within seconds, not the default 30.
-        WORKER_LOCK_DURATION_MS: '2000',
-        WORKER_STALLED_INTERVAL_MS: '1000',
-        RELAY_CLAIM_AFTER_MS: '2000',
-        // Small batches and one at a time, so a kill lands in the middle of the work.
-        RELAY_BATCH: '8',
-        PERSIST_CONCURRENCY: '1',
-        CLOCK_MODE: 'fixed',
-        CLOCK_AT: new Date(env.clock.now()).toISOString(),
-        ...extra,
-      }),
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-function kill(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill(signal);
-  });
+  return processes.start(
+    stackEnv(env, {
+      MYSQL_USER: mysqlUser,
+      MYSQL_PASSWORD: 'chaos',
+      WORKER_ROLES: 'persist',
+      WORKER_HTTP_PORT: '0',
+      // Short locks so a killed worker's jobs come back within seconds, not the default 30.
+      WORKER_LOCK_DURATION_MS: '2000',
+      WORKER_STALLED_INTERVAL_MS: '1000',
+      RELAY_CLAIM_AFTER_MS: '2000',
+      // Small batches and one at a time, so a kill lands in the middle of the work.
+      RELAY_BATCH: '8',
+      PERSIST_CONCURRENCY: '1',
+      CLOCK_MODE: 'fixed',
+      CLOCK_AT: new Date(env.clock.now()).toISOString(),
+      ...extra,
+    }),
+  );
 }
 
 async function rowsFor(ids: string[]): Promise<{ id: string; status: string }[]> {
@@ -136,7 +120,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([...children].map((c) => kill(c)));
+  await processes.killAll();
   await queue?.close();
   await maintenance?.close();
   for (const host of ['%', 'localhost']) await sql.raw(`DROP USER IF EXISTS '${mysqlUser}'@'${host}'`).execute(env.db);
@@ -153,7 +137,7 @@ describe('a persist worker killed mid-job', () => {
 
     const first = startWorker();
     await waitUntil('the first worker persisted some', async () => (await rowsFor(accepted)).length >= 20);
-    await kill(first);
+    await killProcess(first);
     const persistedAtKill = (await rowsFor(accepted)).length;
     expect(persistedAtKill).toBeLessThan(300);
 
@@ -174,7 +158,7 @@ describe('a persist worker killed mid-job', () => {
 
 describe('graceful shutdown', () => {
   it('when a worker gets SIGTERM mid-run, then it finishes the jobs in hand, exits 0, and leaves nothing stalled', async () => {
-    for (const child of [...children]) await kill(child, 'SIGTERM');
+    for (const child of [...children]) await killProcess(child, 'SIGTERM');
     // Enough work that a SIGTERM soon after the first rows always finds some left, even on a loaded machine.
     const studio = await createClassStudio(env.db, env.clock.now(), { capacity: 600, perCustomerDailyLimit: 0 });
     await materializeStore(env, studio.storeId);
@@ -198,7 +182,7 @@ describe('graceful shutdown', () => {
 
 describe('MySQL connections dropped under load', () => {
   it('when every worker connection is killed repeatedly, then transactions rerun and each booking is written exactly once', async () => {
-    for (const child of [...children]) await kill(child, 'SIGTERM');
+    for (const child of [...children]) await killProcess(child, 'SIGTERM');
     const studio = await createClassStudio(env.db, env.clock.now(), { capacity: 250, perCustomerDailyLimit: 0 });
     await materializeStore(env, studio.storeId);
     const start = zonedToInstant('2026-12-02', 19 * 60, 'Asia/Shanghai');
@@ -236,7 +220,7 @@ describe('MySQL connections dropped under load', () => {
 
 describe('Redis loses everything mid-run', () => {
   it('when every key is wiped while bookings flow, then the inventory is rebuilt from MySQL and MySQL never exceeds capacity', async () => {
-    for (const child of [...children]) await kill(child);
+    for (const child of [...children]) await killProcess(child);
     const studio = await createClassStudio(env.db, env.clock.now(), { capacity: 60, perCustomerDailyLimit: 0 });
     await materializeStore(env, studio.storeId);
     const start = zonedToInstant('2026-12-02', 20 * 60, 'Asia/Shanghai');

@@ -1,5 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NotificationFacts } from '../../core/src/notifications/variables.ts';
 import { encryptPhone, phoneBlindIndex } from '../../core/src/pii/phone.ts';
@@ -10,6 +9,7 @@ import type { NewNotification } from '../../db/src/tables/notification.table.ts'
 import { inTransaction } from '../../db/src/transaction.ts';
 import { createFinishedBooking } from '../../db/testing/finished-bookings.ts';
 import { createSalon } from '../../db/testing/fixtures.ts';
+import { killProcess, workerProcesses } from '../testing/worker-processes.ts';
 import { stackEnv, startTestStack, type TestStack } from '../../gateway/testing/test-stack.ts';
 
 /**
@@ -19,48 +19,31 @@ import { stackEnv, startTestStack, type TestStack } from '../../gateway/testing/
  * must end in exactly one terminal state, no message may reach a provider
  * twice, and at least 99.8 % of the reminders not skipped by rule must go out.
  */
-const root = path.resolve(import.meta.dirname, '../..');
 const REMINDERS = 2000;
 const OPTED_OUT_EVERY = 50; // 40 customers said "no SMS, no subscribe": skipped by rule
 const KILLS = 2;
 
 let stack: TestStack;
-const children = new Set<ChildProcess>();
+const processes = workerProcesses();
 
 function startNotifyWorker(): ChildProcess {
-  const child = spawn(process.execPath, [path.join(root, 'workers/src/main.ts')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      ...stackEnv(stack.env, {
-        ...stack.notifyEnv,
-        WORKER_ROLES: 'notify',
-        WORKER_HTTP_PORT: '0',
-        NOTIFY_CONCURRENCY: '16',
-        NOTIFY_RATE_PER_SECOND: '2000',
-        NOTIFY_PLAN_CRON: '* * * * * *',
-        NOTIFY_SWEEP_CRON: '* * * * * *',
-        DIGEST_CRON: '0 0 0 1 1 *',
-        WORKER_LOCK_DURATION_MS: '2000',
-        WORKER_STALLED_INTERVAL_MS: '1000',
-        LEADER_LEASE_MS: '2000',
-        CLOCK_MODE: 'fixed',
-        CLOCK_AT: new Date(stack.env.clock.now()).toISOString(),
-      }),
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-function kill(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
+  return processes.start(
+    stackEnv(stack.env, {
+      ...stack.notifyEnv,
+      WORKER_ROLES: 'notify',
+      WORKER_HTTP_PORT: '0',
+      NOTIFY_CONCURRENCY: '16',
+      NOTIFY_RATE_PER_SECOND: '2000',
+      NOTIFY_PLAN_CRON: '* * * * * *',
+      NOTIFY_SWEEP_CRON: '* * * * * *',
+      DIGEST_CRON: '0 0 0 1 1 *',
+      WORKER_LOCK_DURATION_MS: '2000',
+      WORKER_STALLED_INTERVAL_MS: '1000',
+      LEADER_LEASE_MS: '2000',
+      CLOCK_MODE: 'fixed',
+      CLOCK_AT: new Date(stack.env.clock.now()).toISOString(),
+    }),
+  );
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -71,7 +54,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([...children].map((c) => kill(c)));
+  await processes.killAll();
   await stack?.stop();
 });
 
@@ -142,7 +125,7 @@ describe('reminder delivery under failures and worker kills', () => {
         if (Number(done.n) >= threshold || Date.now() > deadline) break;
         await sleep(20);
       }
-      await kill(worker);
+      await killProcess(worker);
       worker = startNotifyWorker();
     }
 

@@ -1,5 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { Queue } from 'bullmq';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { loadStoreCatalog } from '../../db/src/repositories/catalog.repository.t
 import { upsertCustomerByOpenid } from '../../db/src/repositories/customer.repository.ts';
 import { upsertPolicy } from '../../db/src/repositories/payment.repository.ts';
 import { createClassStudio } from '../../db/testing/fixtures.ts';
+import { killProcess, workerProcesses } from '../testing/worker-processes.ts';
 import { stackEnv, startTestStack, type TestStack } from '../../gateway/testing/test-stack.ts';
 import { JobNames, Queues, settlementJobIds, settlementJobOptions } from './jobs/contracts.ts';
 
@@ -25,7 +25,6 @@ import { JobNames, Queues, settlementJobIds, settlementJobOptions } from './jobs
  * Afterwards every paid booking is CONFIRMED or REFUNDED, nothing is charged
  * or refunded twice, and the ledger balances with WeChat's records to the fen.
  */
-const root = path.resolve(import.meta.dirname, '../..');
 const BOOKINGS = 500;
 const CANCELLED = 50;
 const KILLS = 6;
@@ -33,44 +32,28 @@ const PRICE_FEN = 6_900;
 
 let stack: TestStack;
 let queue: Queue;
-const children = new Set<ChildProcess>();
+const processes = workerProcesses();
 
 function startSettlementWorker(): ChildProcess {
-  const child = spawn(process.execPath, [path.join(root, 'workers/src/main.ts')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      ...stackEnv(stack.env, {
-        ...stack.payEnv,
-        WORKER_ROLES: 'settlement',
-        WORKER_HTTP_PORT: '0',
-        SETTLEMENT_CONCURRENCY: '4',
-        // Short locks and leases, so a killed worker's jobs and leadership come back within seconds.
-        WORKER_LOCK_DURATION_MS: '2000',
-        WORKER_STALLED_INTERVAL_MS: '1000',
-        LEADER_LEASE_MS: '2000',
-        PAYMENT_QUERY_AFTER_MS: '0',
-        PAYMENT_QUERY_CRON: '*/2 * * * * *',
-        PAYMENT_DEADLINE_CRON: '* * * * * *',
-        BILL_RECONCILE_CRON: '0 0 0 1 1 *',
-        // The same frozen instant as the test's clock and the fake's signatures.
-        CLOCK_MODE: 'fixed',
-        CLOCK_AT: new Date(stack.env.clock.now()).toISOString(),
-      }),
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-function kill(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
+  return processes.start(
+    stackEnv(stack.env, {
+      ...stack.payEnv,
+      WORKER_ROLES: 'settlement',
+      WORKER_HTTP_PORT: '0',
+      SETTLEMENT_CONCURRENCY: '4',
+      // Short locks and leases, so a killed worker's jobs and leadership come back within seconds.
+      WORKER_LOCK_DURATION_MS: '2000',
+      WORKER_STALLED_INTERVAL_MS: '1000',
+      LEADER_LEASE_MS: '2000',
+      PAYMENT_QUERY_AFTER_MS: '0',
+      PAYMENT_QUERY_CRON: '*/2 * * * * *',
+      PAYMENT_DEADLINE_CRON: '* * * * * *',
+      BILL_RECONCILE_CRON: '0 0 0 1 1 *',
+      // The same frozen instant as the test's clock and the fake's signatures.
+      CLOCK_MODE: 'fixed',
+      CLOCK_AT: new Date(stack.env.clock.now()).toISOString(),
+    }),
+  );
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -90,7 +73,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([...children].map((c) => kill(c)));
+  await processes.killAll();
   await queue?.close();
   await stack?.stop();
 });
@@ -133,7 +116,7 @@ describe('settlement under worker kills', () => {
     const killer = (async () => {
       while (chaos && kills < KILLS) {
         await sleep(700 + Math.floor(Math.random() * 800));
-        await kill(worker);
+        await killProcess(worker);
         kills++;
         worker = startSettlementWorker();
       }
