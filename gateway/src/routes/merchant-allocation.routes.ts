@@ -8,6 +8,7 @@ import { requireStaff, staffOf } from '../auth/middleware.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { describeRoute } from '../http/openapi.ts';
 import { parse } from '../http/validate.ts';
+import { ownStoreCatalog } from '../stores/own-store.ts';
 
 const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const StoreParams = z.object({ storeId: id }).strict();
@@ -64,15 +65,7 @@ export function merchantAllocationRoutes(deps: GatewayDeps): Router {
   const router = Router();
   const managers = requireStaff(deps.tokens, ['owner', 'manager']);
 
-  /** The store, if it is this staff member's (another tenant's store answers 404 like a missing one). */
-  async function ownStore(res: Parameters<typeof staffOf>[0], storeId: number): Promise<StoreCatalog> {
-    const staff = staffOf(res);
-    const catalog = await deps.catalog.get(storeId);
-    if (catalog.store.merchantId !== staff.merchantId || (staff.storeId !== null && staff.storeId !== storeId)) {
-      throw new AppError('STORE_NOT_FOUND', `store ${storeId} not found`);
-    }
-    return catalog;
-  }
+  const ownStore = (res: Parameters<typeof staffOf>[0], storeId: number) => ownStoreCatalog(deps, res, storeId);
 
   async function view(catalog: StoreCatalog): Promise<z.infer<typeof AllocationSchema>> {
     const config = await loadAllocation(deps.db, catalog.store.id);

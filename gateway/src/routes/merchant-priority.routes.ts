@@ -22,6 +22,7 @@ import type { GatewayDeps } from '../deps.ts';
 import { describeRoute } from '../http/openapi.ts';
 import { BookingAcceptedSchema, IdempotencyHeaders } from '../http/schemas.ts';
 import { parse } from '../http/validate.ts';
+import { ownStoreCatalog } from '../stores/own-store.ts';
 
 const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const bodyId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -169,15 +170,7 @@ export function merchantPriorityRoutes(deps: GatewayDeps): Router {
     },
   };
 
-  /** The store, if it is this staff member's (another tenant's store answers 404 like a missing one). */
-  async function ownStore(res: Parameters<typeof staffOf>[0], storeId: number): Promise<StoreCatalog> {
-    const staff = staffOf(res);
-    const catalog = await deps.catalog.get(storeId);
-    if (catalog.store.merchantId !== staff.merchantId || (staff.storeId !== null && staff.storeId !== storeId)) {
-      throw new AppError('STORE_NOT_FOUND', `store ${storeId} not found`);
-    }
-    return catalog;
-  }
+  const ownStore = (res: Parameters<typeof staffOf>[0], storeId: number) => ownStoreCatalog(deps, res, storeId);
 
   async function view(catalog: StoreCatalog): Promise<z.infer<typeof PrioritySchema>> {
     // From MySQL, not the cached catalog, so a PUT answers what it saved.

@@ -1,6 +1,5 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { StoreCatalog } from '../../../core/src/catalog/types.ts';
 import { AppError } from '../../../core/src/errors.ts';
 import { type AcceptDeps, acceptBooking } from '../../../core/src/lifecycle/accept.ts';
 import { applyCapacityChange, type CapacityChangeReport } from '../../../core/src/lifecycle/capacity-change.ts';
@@ -23,6 +22,7 @@ import type { GatewayDeps } from '../deps.ts';
 import { describeRoute } from '../http/openapi.ts';
 import { IdempotencyHeaders } from '../http/schemas.ts';
 import { parse } from '../http/validate.ts';
+import { ownStoreCatalog } from '../stores/own-store.ts';
 
 const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'HH:MM');
@@ -121,14 +121,7 @@ export function merchantScheduleRoutes(deps: GatewayDeps): Router {
     },
   };
 
-  async function ownStore(res: Parameters<typeof staffOf>[0], storeId: number): Promise<StoreCatalog> {
-    const staff = staffOf(res);
-    const catalog = await deps.catalog.get(storeId);
-    if (catalog.store.merchantId !== staff.merchantId || (staff.storeId !== null && staff.storeId !== storeId)) {
-      throw new AppError('STORE_NOT_FOUND', `store ${storeId} not found`);
-    }
-    return catalog;
-  }
+  const ownStore = (res: Parameters<typeof staffOf>[0], storeId: number) => ownStoreCatalog(deps, res, storeId);
 
   async function ownResource(storeId: number, resourceId: number) {
     const resource = await resourceOfStore(deps.db, storeId, resourceId);

@@ -18,6 +18,7 @@ import { actorOf, requireStaff, staffOf } from '../auth/middleware.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { describeRoute } from '../http/openapi.ts';
 import { parse } from '../http/validate.ts';
+import { ownStoreCatalog } from '../stores/own-store.ts';
 
 const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const minutes = z.number().int().min(0).max(24 * 60);
@@ -111,15 +112,7 @@ export function merchantServicesRoutes(deps: GatewayDeps): Router {
   const router = Router();
   const managers = requireStaff(deps.tokens, ['owner', 'manager']);
 
-  /** The caller's store (store-bound managers: theirs only); others' stores answer 404 like missing ones. */
-  async function ownStore(res: Res, storeId: number): Promise<StoreCatalog> {
-    const staff = staffOf(res);
-    const catalog = await deps.catalog.get(storeId);
-    if (catalog.store.merchantId !== staff.merchantId || (staff.storeId !== null && staff.storeId !== storeId)) {
-      throw new AppError('STORE_NOT_FOUND', `store ${storeId} not found`);
-    }
-    return catalog;
-  }
+  const ownStore = (res: Parameters<typeof staffOf>[0], storeId: number) => ownStoreCatalog(deps, res, storeId);
 
   async function ownService(res: Res, serviceId: number) {
     const row = await serviceOfMerchant(deps.db, staffOf(res).merchantId, serviceId);

@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { datesTouched, plannedSlots } from '../../../core/src/availability/slots.ts';
-import type { StoreCatalog } from '../../../core/src/catalog/types.ts';
 import { AppError } from '../../../core/src/errors.ts';
 import { serviceMinutes } from '../../../core/src/inventory/plan.ts';
 import { setTableMode } from '../../../core/src/lifecycle/table-mode.ts';
@@ -14,6 +13,7 @@ import { requireStaff, staffOf } from '../auth/middleware.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { describeRoute } from '../http/openapi.ts';
 import { parse } from '../http/validate.ts';
+import { ownStoreCatalog } from '../stores/own-store.ts';
 
 const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const StoreParams = z.object({ storeId: id }).strict();
@@ -87,14 +87,7 @@ export function tableModeRoutes(deps: GatewayDeps): Router {
   const router = Router();
   const managers = requireStaff(deps.tokens, ['owner', 'manager']);
 
-  async function ownStore(res: Parameters<typeof staffOf>[0], storeId: number): Promise<StoreCatalog> {
-    const staff = staffOf(res);
-    const catalog = await deps.catalog.get(storeId);
-    if (catalog.store.merchantId !== staff.merchantId || (staff.storeId !== null && staff.storeId !== storeId)) {
-      throw new AppError('STORE_NOT_FOUND', `store ${storeId} not found`);
-    }
-    return catalog;
-  }
+  const ownStore = (res: Parameters<typeof staffOf>[0], storeId: number) => ownStoreCatalog(deps, res, storeId);
 
   router.get('/v1/merchant/stores/:storeId/table-mode', managers, async (req, res) => {
     const { storeId } = parse(StoreParams, req.params, 'params');
