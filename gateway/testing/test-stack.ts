@@ -73,7 +73,13 @@ export interface TestStack {
 /** Gateway (and optionally workers) in-process against the real MariaDB and Redis, with the fake WeChat API. */
 export async function startTestStack(
   label: string,
-  options: { workers?: boolean; workerEnv?: Record<string, string>; pay?: Omit<FakeWechatPayOptions, 'clock' | 'keys' | 'port'> } = {},
+  options: {
+    workers?: boolean;
+    workerEnv?: Record<string, string>;
+    /** Extra gateway settings, applied last (e.g. CORS_ORIGINS for a browser test's H5 origin). */
+    gatewayEnv?: Record<string, string>;
+    pay?: Omit<FakeWechatPayOptions, 'clock' | 'keys' | 'port'>;
+  } = {},
 ): Promise<TestStack> {
   const env = await createTestEnv(label);
   const wechat = await startFakeWechatApi({ appid: APPID, secret: SECRET, port: 0, clock: env.clock, subscribeTemplates: SUBSCRIBE_TEMPLATES });
@@ -103,7 +109,7 @@ export async function startTestStack(
   const gateway = await startGateway(
     loadGatewayConfig(
       stackEnv(env, { HTTP_PORT: String(httpPort), WECHAT_APPID: APPID, WECHAT_SECRET: SECRET, WECHAT_API_BASE: wechat.url, JWT_SECRET, CATALOG_CACHE_TTL_MS: '0', CONSUMER_TOKEN_TTL_SECONDS: '86400', STAFF_TOKEN_TTL_SECONDS: '86400', ...payEnv,
-        SMS_CALLBACK_TOKEN, SMS_TEMPLATES: SMS_BY_KIND, SUBSCRIBE_TEMPLATES: SUBSCRIBE_BY_KIND }),
+        SMS_CALLBACK_TOKEN, SMS_TEMPLATES: SMS_BY_KIND, SUBSCRIBE_TEMPLATES: SUBSCRIBE_BY_KIND, ...options.gatewayEnv }),
     ),
     { clock: env.clock, log },
   );
