@@ -3,6 +3,7 @@
  * bookings on its first day, as plain data. Applying one (lifecycle/apply-template.ts)
  * writes it in one MySQL transaction; nothing here does I/O.
  */
+import type { IndustryCode } from '../catalog/industries.ts';
 import type { AllocationStrategy } from '../allocation/strategy.ts';
 import type { Requirement, ResourceKind } from '../catalog/types.ts';
 import type { FormFieldInput } from '../forms/definition.ts';
@@ -89,8 +90,8 @@ export interface IndustryTemplate {
   key: string;
   /** Chinese name, e.g. 美发沙龙. */
   name: string;
-  /** stores.industry of a store made from it. */
-  industry: string;
+  /** stores.industry of a store made from it: one of core/src/catalog/industries.ts, which has its label. */
+  industry: IndustryCode;
   description: string;
   /** 5 or 15; every duration, buffer and slot interval is a multiple of it. */
   cellMinutes: number;
