@@ -1,4 +1,5 @@
 import path from 'node:path';
+import cors from 'cors';
 import express, { type Express } from 'express';
 import type { GatewayDeps } from './deps.ts';
 import { requestMetrics } from './http/request-metrics.ts';
@@ -18,6 +19,7 @@ import { opsRoutes } from './routes/ops.routes.ts';
 import { merchantMoneyRoutes } from './routes/merchant-money.routes.ts';
 import { paymentNotifyRoutes, paymentRoutes } from './routes/payments.routes.ts';
 import { notificationRoutes, smsCallbackRoutes } from './routes/notifications.routes.ts';
+import { discoveryRoutes } from './routes/discovery.routes.ts';
 import { reviewRoutes } from './routes/reviews.routes.ts';
 import { storeRoutes } from './routes/stores.routes.ts';
 import { templateRoutes } from './routes/templates.routes.ts';
@@ -29,6 +31,7 @@ export function buildApp(deps: GatewayDeps): Express {
   app.set('etag', false);
   app.set('trust proxy', 'loopback');
   app.use(requestMetrics(deps.metrics));
+  if (deps.corsOrigins.length > 0) app.use(corsFor(deps.corsOrigins));
   // Before the JSON parser: WeChat Pay signs the exact bytes of its notifications.
   app.use(paymentNotifyRoutes(deps));
   app.use(smsCallbackRoutes(deps));
@@ -39,6 +42,7 @@ export function buildApp(deps: GatewayDeps): Express {
   app.use(opsRoutes(deps));
   app.use(authRoutes(deps));
   app.use(storeRoutes(deps));
+  app.use(discoveryRoutes(deps));
   app.use(merchantRoutes(deps));
   app.use(merchantAllocationRoutes(deps));
   app.use(merchantPriorityRoutes(deps));
@@ -56,4 +60,19 @@ export function buildApp(deps: GatewayDeps): Express {
   app.use(notFoundHandler);
   app.use(errorMiddleware(deps.log));
   return app;
+}
+
+/**
+ * CORS for the mini program's H5 build (a weapp build needs none). Exact origins only; bearer tokens, not
+ * cookies, so no credentials. Answers preflights (OPTIONS) itself with 204, before any router.
+ */
+function corsFor(origins: readonly string[]) {
+  const allowed = new Set(origins);
+  return cors({
+    origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Accept-Language'],
+    exposedHeaders: ['Retry-After'],
+    maxAge: 600,
+  });
 }

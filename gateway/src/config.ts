@@ -33,10 +33,32 @@ const schema = {
     .transform((v) => v === 'true'),
   /** Express `trust proxy`, for client IPs behind a load balancer. */
   TRUST_PROXY: z.string().default('loopback'),
+  /**
+   * Browser origins allowed to call the API cross-origin (the mini program's H5 build): a comma-separated
+   * list of exact origins (scheme://host[:port]). Empty = CORS off. Unset: DEV_CORS_ORIGINS in development,
+   * off otherwise (see loadGatewayConfig).
+   */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const origins = text.split(',').map((o) => o.trim()).filter(Boolean);
+      for (const origin of origins) {
+        if (!URL.canParse(origin) || new URL(origin).origin !== origin) ctx.addIssue({ code: 'custom', message: `not an exact origin (scheme://host[:port], no path): "${origin}"` });
+      }
+      return Object.freeze(origins);
+    }),
 };
+
+/** The H5 host of ops/src/h5-host.ts on its default port. */
+export const DEV_CORS_ORIGINS = 'http://127.0.0.1:8088,http://localhost:8088';
 
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
 
 export function loadGatewayConfig(source: Record<string, string | undefined>) {
-  return parseEnv(schema, source);
+  // parseEnv treats an empty variable as unset; here "set but empty" must mean off, so the
+  // development default applies only when the variable is absent altogether.
+  const development = (source.NODE_ENV || 'development') === 'development';
+  const cors = source.CORS_ORIGINS === undefined && development ? { CORS_ORIGINS: DEV_CORS_ORIGINS } : {};
+  return parseEnv(schema, { ...source, ...cors });
 }

@@ -42,6 +42,8 @@ export interface GatewayDeps {
   phoneKeys: PhoneKeys;
   newBookingId(storeId: number): string;
   serveDemoPage: boolean;
+  /** Origins answered with CORS headers (config CORS_ORIGINS); empty = no CORS. */
+  corsOrigins: readonly string[];
   /** False while shutting down: /readyz fails first so the load balancer drains us. */
   accepting: { value: boolean };
 }

@@ -76,6 +76,7 @@ export async function startGateway(config: GatewayConfig, options: { clock?: Clo
     },
     newBookingId: bookingIdFactory(clock),
     serveDemoPage: config.SERVE_DEMO_PAGE,
+    corsOrigins: config.CORS_ORIGINS,
     accepting: { value: true },
   };
 

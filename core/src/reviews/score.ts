@@ -10,7 +10,7 @@
  * (40 + 960) / 210 ≈ 4.76. Few reviews stay near the prior; many reviews
  * outweigh it, and the score tends to the plain average as n grows.
  *
- * The SQL in catalog.repository.ts (sort=rating, minRating) computes the same
+ * The SQL in discovery.repository.ts (sort=rating, minRating, recommendations) computes the same
  * expression from these constants, so change them here only.
  */
 

@@ -1,7 +1,6 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { type AllocationConfig, DEFAULT_ALLOCATION, type ResourceAllocation } from '../../../core/src/allocation/strategy.ts';
 import type { Requirement, ResourceDef, ServiceDef, StoreCatalog, StoreInfo } from '../../../core/src/catalog/types.ts';
-import { RATING_PRIOR_MEAN, RATING_PRIOR_WEIGHT } from '../../../core/src/reviews/score.ts';
 import type { Database } from '../database.ts';
 import type { StoreRow } from '../tables/store.table.ts';
 import { loadPriority } from './priority.repository.ts';
@@ -137,30 +136,6 @@ export async function lastCompletedResource(db: Kysely<Database>, storeId: numbe
     .limit(1)
     .executeTakeFirst();
   return row?.resource_id ?? null;
-}
-
-export interface StoreListFilter {
-  industry?: string | undefined;
-  merchantId?: number | undefined;
-  /** 'rating': by Bayesian score (core/src/reviews/score.ts) descending, then id. */
-  sort?: 'id' | 'rating' | undefined;
-  /** Only stores with reviews whose unrounded score reaches this. */
-  minRating?: number | undefined;
-  limit: number;
-  offset: number;
-}
-
-// bayesianScore() of core/src/reviews/score.ts in SQL. The 1e0 makes it DOUBLE arithmetic, as in JS: DECIMAL
-// division would round to 4 places and order near-equal stores differently from the score shown.
-const storeScore = sql<number>`(${sql.lit(RATING_PRIOR_WEIGHT * RATING_PRIOR_MEAN)} * 1e0 + rating_sum) / (${sql.lit(RATING_PRIOR_WEIGHT)} + rating_count)`;
-
-export async function listStores(db: Kysely<Database>, filter: StoreListFilter): Promise<StoreRow[]> {
-  let query = db.selectFrom('stores').selectAll().where('status', '=', 'active');
-  if (filter.industry) query = query.where('industry', '=', filter.industry);
-  if (filter.merchantId !== undefined) query = query.where('merchant_id', '=', filter.merchantId);
-  if (filter.minRating !== undefined) query = query.where('rating_count', '>', 0).where(storeScore, '>=', filter.minRating);
-  if (filter.sort === 'rating') query = query.orderBy(storeScore, 'desc');
-  return query.orderBy('id').limit(filter.limit).offset(filter.offset).execute();
 }
 
 export async function activeStoreIds(db: Kysely<Database>): Promise<number[]> {

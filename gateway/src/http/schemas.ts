@@ -134,10 +134,34 @@ export const AvailabilitySchema = z
   })
   .meta({ id: 'Availability' });
 
+const latitude = z.coerce.number().min(-90).max(90).meta({ description: 'Latitude of the customer (WGS84, as wx.getLocation type wgs84 reports it)', example: 31.2304 });
+const longitude = z.coerce.number().min(-180).max(180).meta({ description: 'Longitude of the customer; give lat and lng together', example: 121.4737 });
+
+/** lat and lng come together or not at all. */
+function bothOrNeitherCoordinate(value: { lat?: number | undefined; lng?: number | undefined }, ctx: z.RefinementCtx): void {
+  if ((value.lat === undefined) !== (value.lng === undefined)) {
+    ctx.addIssue({ code: 'custom', path: [value.lat === undefined ? 'lat' : 'lng'], message: '经纬度需同时提供 lat 和 lng' });
+  }
+}
+
+export const STORE_SEARCH_MAX_CHARS = 32;
+
 export const StoreListQuery = z
   .object({
+    q: z
+      .string()
+      .trim()
+      .max(STORE_SEARCH_MAX_CHARS)
+      .optional()
+      .meta({ description: 'Search text: the store name, its industry label (美发…) or the name or category of one of its active services contains it', example: '剪发' }),
     industry: z.string().max(32).optional(),
-    sort: z.enum(['id', 'rating']).default('id').meta({ description: 'rating: by rating.score descending, then id' }),
+    lat: latitude.optional(),
+    lng: longitude.optional(),
+    maxDistanceKm: z.coerce.number().positive().max(500).optional().meta({ description: 'Only stores at most this far from lat/lng (needs both)' }),
+    sort: z
+      .enum(['id', 'rating', 'distance'])
+      .default('id')
+      .meta({ description: 'rating: by rating.score descending; distance: nearest first (needs lat and lng); then id' }),
     minRating: z.coerce
       .number()
       .min(MIN_RATING)
@@ -147,7 +171,14 @@ export const StoreListQuery = z
     limit: z.coerce.number().int().min(1).max(100).default(20),
     offset: z.coerce.number().int().min(0).max(100_000).default(0),
   })
-  .strict();
+  .strict()
+  .superRefine((value, ctx) => {
+    bothOrNeitherCoordinate(value, ctx);
+    if (value.lat === undefined && value.lng === undefined) {
+      if (value.sort === 'distance') ctx.addIssue({ code: 'custom', path: ['sort'], message: '按距离排序需要提供位置（lat 和 lng）' });
+      if (value.maxDistanceKm !== undefined) ctx.addIssue({ code: 'custom', path: ['maxDistanceKm'], message: '按距离筛选需要提供位置（lat 和 lng）' });
+    }
+  });
 
 export const StoreRatingSchema = z
   .object({
@@ -169,13 +200,24 @@ export const StoreSummarySchema = z
     merchantId: z.number(),
     name: z.string(),
     industry: z.string(),
+    industryLabel: z.string().meta({ description: 'Chinese name of the industry (美发, 口腔…); 其他 for one the platform does not list', example: '美发' }),
     address: z.string(),
     lat: z.number(),
     lng: z.number(),
     timezone: z.string(),
     rating: StoreRatingSchema,
+    distanceMeters: z.number().int().optional().meta({ description: 'Great-circle distance from lat/lng, metres; only when the request gave a location' }),
   })
   .meta({ id: 'StoreSummary' });
+
+export const ServicePaymentSchema = z
+  .object({
+    mode: z.enum(['none', 'deposit', 'full']),
+    amountFen: z.number().nullable().meta({ description: 'What is paid online for one person at the listed price (null = pay at the store)' }),
+    appliesTo: z.enum(['all', 'new_customers', 'prior_no_shows', 'amount_above']),
+    freeCancelHours: z.number(),
+  })
+  .meta({ id: 'ServicePayment', description: 'How the service is paid, so the booking flow can announce a deposit before the customer books' });
 
 export const StoreDetailSchema = StoreSummarySchema.extend({
   services: z.array(
@@ -187,20 +229,59 @@ export const StoreDetailSchema = StoreSummarySchema.extend({
       priceFen: z.number(),
       maxPartySize: z.number(),
       pricedPerPerson: z.boolean().meta({ description: 'true: the price is per person and multiplies by partySize' }),
-      payment: z
-        .object({
-          mode: z.enum(['none', 'deposit', 'full']),
-          amountFen: z.number().nullable().meta({ description: 'What is paid online for one person at the listed price (null = pay at the store)' }),
-          appliesTo: z.enum(['all', 'new_customers', 'prior_no_shows', 'amount_above']),
-          freeCancelHours: z.number(),
-        })
-        .meta({ description: 'How the service is paid, so the booking flow can announce a deposit before the customer books' }),
+      payment: ServicePaymentSchema,
     }),
   ),
   resources: z.array(
     z.object({ id: z.number(), kind: z.string(), name: z.string(), skills: z.array(z.string()), rating: StaffRatingSchema.nullable().meta({ description: 'Staff only; null for rooms and equipment' }) }),
   ),
 }).meta({ id: 'StoreDetail' });
+
+export const IndustryListSchema = z
+  .object({
+    industries: z.array(
+      z.object({
+        code: z.string().meta({ description: 'stores.industry; the value of GET /v1/stores?industry=', example: 'hair_salon' }),
+        label: z.string().meta({ example: '美发' }),
+        icon: z.string().meta({ description: 'Short ascii key the client maps to an emoji or icon', example: 'scissors' }),
+        storeCount: z.number().int().meta({ description: 'Active stores of the industry' }),
+      }),
+    ),
+  })
+  .meta({ id: 'IndustryList' });
+
+export const RECOMMENDED_DEFAULT_LIMIT = 6;
+export const RECOMMENDED_MAX_LIMIT = 20;
+
+export const RecommendedServicesQuery = z
+  .object({
+    lat: latitude.optional(),
+    lng: longitude.optional(),
+    limit: z.coerce.number().int().min(1).max(RECOMMENDED_MAX_LIMIT).default(RECOMMENDED_DEFAULT_LIMIT),
+  })
+  .strict()
+  .superRefine(bothOrNeitherCoordinate);
+
+export const RecommendedServicesSchema = z
+  .object({
+    services: z.array(
+      z.object({
+        serviceId: z.number(),
+        name: z.string(),
+        category: z.string(),
+        priceFen: z.number().int(),
+        durationMinutes: z.number().int(),
+        storeId: z.number(),
+        storeName: z.string(),
+        industry: z.string(),
+        industryLabel: z.string(),
+        rating: StoreRatingSchema,
+        distanceMeters: z.number().int().optional().meta({ description: 'Great-circle distance to the store, metres; only when the request gave lat/lng' }),
+        payment: ServicePaymentSchema,
+      }),
+    ),
+  })
+  .meta({ id: 'RecommendedServices' });
 
 export const WechatLoginBody = z.object({ code: z.string().min(1).max(128) }).strict();
 export const PhoneBindBody = z.object({ code: z.string().min(1).max(128).meta({ description: 'The code from the getPhoneNumber button' }) }).strict();

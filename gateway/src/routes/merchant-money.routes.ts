@@ -5,7 +5,7 @@ import { checkIn, checkInByCode, completeBooking, markNoShow } from '../../../co
 import { findVisibleBooking } from '../../../core/src/lifecycle/find.ts';
 import { payAtStore } from '../../../core/src/payments/policy.ts';
 import { localDateOf, localDayBounds } from '../../../core/src/time/zoned.ts';
-import { listStores } from '../../../db/src/repositories/catalog.repository.ts';
+import { listStores } from '../../../db/src/repositories/discovery.repository.ts';
 import { ledgerOf, ledgerTotals, policiesOf, upsertPolicy } from '../../../db/src/repositories/payment.repository.ts';
 import { actorOf, requireStaff, staffOf } from '../auth/middleware.ts';
 import { merchantViewOf } from '../bookings/merchant-view.ts';

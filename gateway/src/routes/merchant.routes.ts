@@ -8,7 +8,7 @@ import { findVisibleBooking } from '../../../core/src/lifecycle/find.ts';
 import { rescheduleBooking } from '../../../core/src/lifecycle/reschedule.ts';
 import { listMerchantBookings } from '../../../db/src/repositories/booking.repository.ts';
 import { openBookingFlags } from '../../../db/src/repositories/capacity.repository.ts';
-import { listStores } from '../../../db/src/repositories/catalog.repository.ts';
+import { listStores } from '../../../db/src/repositories/discovery.repository.ts';
 import type { BookingRow } from '../../../db/src/tables/booking.table.ts';
 import { actorOf, requireStaff, staffOf } from '../auth/middleware.ts';
 import { viewFromRow } from '../bookings/booking-view.ts';

@@ -5,8 +5,9 @@ import { anyShareClosed, computeSlotsFor } from '../../../core/src/priority/avai
 import { AppError } from '../../../core/src/errors.ts';
 import { staffRating } from '../../../core/src/reviews/score.ts';
 import { policiesOf } from '../../../db/src/repositories/payment.repository.ts';
-import { payAtStore, paymentPlan, type PaymentPolicy } from '../../../core/src/payments/policy.ts';
-import { findStore, listStores } from '../../../db/src/repositories/catalog.repository.ts';
+import { payAtStore } from '../../../core/src/payments/policy.ts';
+import { findStore } from '../../../db/src/repositories/catalog.repository.ts';
+import { listStores } from '../../../db/src/repositories/discovery.repository.ts';
 import { resourceRatingTotals } from '../../../db/src/repositories/review.repository.ts';
 import { readInventoryFields } from '../../../db/redis/inventory.ts';
 import { JobNames, rebuildJobId, rebuildJobOptions } from '../../../workers/src/jobs/contracts.ts';
@@ -14,14 +15,17 @@ import type { GatewayDeps } from '../deps.ts';
 import { describeRoute } from '../http/openapi.ts';
 import { AvailabilityQuery, AvailabilitySchema, IdParams, StoreDetailSchema, StoreListQuery, StoreSummarySchema } from '../http/schemas.ts';
 import { parse } from '../http/validate.ts';
-import { storeSummary } from '../stores/store-view.ts';
+import { paymentSummary, storeSummary } from '../stores/store-view.ts';
 import { viewerIsVip } from '../priority/viewer.ts';
 
 describeRoute({
   method: 'get',
   path: '/v1/stores',
-  summary: 'Active stores, optionally of one industry',
-  description: 'sort=rating orders by rating.score (a Bayesian average, so a few reviews do not outrank many), then id; minRating keeps only reviewed stores whose score reaches it.',
+  summary: 'Active stores: search, industry, rating and distance',
+  description:
+    'q matches the store name, its industry label or the name/category of one of its active services (substring, case-insensitive). ' +
+    'With lat and lng (both or neither) every store carries distanceMeters (great-circle, haversine); sort=distance orders nearest first and maxDistanceKm drops farther stores, both need lat/lng. ' +
+    'sort=rating orders by rating.score (a Bayesian average, so a few reviews do not outrank many), then id; minRating keeps only reviewed stores whose score reaches it.',
   request: { query: StoreListQuery },
   ok: { status: 200, schema: z.object({ stores: z.array(StoreSummarySchema) }), description: 'Stores' },
   errors: [400],
@@ -49,8 +53,8 @@ export function storeRoutes(deps: GatewayDeps): Router {
   const router = Router();
 
   router.get('/v1/stores', async (req, res) => {
-    const query = parse(StoreListQuery, req.query, 'query');
-    const rows = await listStores(deps.db, query);
+    const { lat, lng, q, ...query } = parse(StoreListQuery, req.query, 'query');
+    const rows = await listStores(deps.db, { ...query, q: q || undefined, near: lat !== undefined && lng !== undefined ? { lat, lng } : undefined });
     res.json({ stores: rows.map(storeSummary) });
   });
 
@@ -117,10 +121,4 @@ export function storeRoutes(deps: GatewayDeps): Router {
   });
 
   return router;
-}
-
-/** What a service asks online, for the booking flow to say before the customer commits (targeting shown, not evaluated). */
-function paymentSummary(policy: PaymentPolicy, priceFen: number) {
-  const plan = paymentPlan({ ...policy, target: 'all' }, { priceFen, startMs: Number.MAX_SAFE_INTEGER }, { visits: 0, noShows: 0 }, 0);
-  return { mode: policy.mode, amountFen: plan.kind === 'none' ? null : plan.amountFen, appliesTo: policy.target, freeCancelHours: policy.freeCancelHours };
 }
