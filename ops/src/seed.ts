@@ -6,14 +6,18 @@
  * data is already there. Then the payment policies of a few demo services
  * (each only while the service has none, so an edited policy stays), and the
  * salon's notification settings and one wording of its own (likewise only
- * while the merchant has none).
+ * while the merchant has none). Then a few more stores from the industry templates
+ * around central Shanghai (each only while missing), so search, industries and
+ * distance sorting have something to show.
  */
 import type { Kysely } from 'kysely';
 import type { Requirement } from '../../core/src/catalog/types.ts';
 import { payAtStore, type PaymentPolicy } from '../../core/src/payments/policy.ts';
 import { clockFromSettings } from '../../core/src/clock.ts';
 import { base64Key, clockEnv, clockSettingsFrom, mysqlEnv, mysqlSettingsFrom, parseEnv, phoneKeyEnv, redisEnv, runtimeEnv } from '../../core/src/config/env.ts';
+import { applyTemplate } from '../../core/src/lifecycle/apply-template.ts';
 import { materializeStore } from '../../core/src/lifecycle/materialize.ts';
+import type { LifecycleDeps } from '../../core/src/lifecycle/deps.ts';
 import { encryptPhone, phoneBlindIndex } from '../../core/src/pii/phone.ts';
 import { createDb } from '../../db/src/connection.ts';
 import type { Database } from '../../db/src/database.ts';
@@ -31,6 +35,7 @@ import { policiesOf, upsertPolicy } from '../../db/src/repositories/payment.repo
 import { createRedis, whenReady } from '../../db/redis/connection.ts';
 import { redisKeys } from '../../db/redis/keys.ts';
 import { hashPassword } from '../../core/src/auth/passwords.ts';
+import { templateByKey } from '../../core/src/templates/index.ts';
 import { addDays, localDateOf } from '../../core/src/time/zoned.ts';
 
 export const DEMO_PASSWORD = 'zhiyue-demo';
@@ -235,6 +240,43 @@ export async function seedNotificationSettings(db: Kysely<Database>, nowMs: numb
   return done;
 }
 
+/**
+ * Stores opened from industry templates, a few kilometres apart in central Shanghai (WGS84), for the
+ * mini program's search, industry grid and "nearby" sorting. The salon branch joins the demo salon's
+ * merchant; the others get a merchant of their own (no staff logins: the demo merchants above have those).
+ */
+const DEMO_TEMPLATE_STORES: { merchant: string; template: string; name: string; address: string; lat: number; lng: number; phone: string }[] = [
+  { merchant: '悦容美发', template: 'hair_salon', name: '悦容美发·徐汇店', address: '上海市徐汇区漕溪北路 88 号', lat: 31.1938, lng: 121.4368, phone: '021-62880002' },
+  { merchant: '皓齿口腔', template: 'dental_clinic', name: '皓齿口腔·长宁店', address: '上海市长宁区长宁路 1018 号', lat: 31.2197, lng: 121.424, phone: '021-52390003' },
+  { merchant: '指尖美学', template: 'nail_spa', name: '指尖美学·新天地店', address: '上海市黄浦区马当路 245 号', lat: 31.2183, lng: 121.475, phone: '021-63350004' },
+  { merchant: '悠然瑜伽', template: 'yoga_studio', name: '悠然瑜伽·静安店', address: '上海市静安区愚园路 68 号', lat: 31.2243, lng: 121.4458, phone: '021-62170005' },
+  { merchant: '萌宠乐园', template: 'pet_grooming', name: '萌宠乐园·浦东店', address: '上海市浦东新区张杨路 500 号', lat: 31.2335, lng: 121.5196, phone: '021-58360006' },
+];
+
+/** Opens each store above from its template unless the merchant already has a store of that name; returns what it opened. */
+export async function seedTemplateStores(deps: LifecycleDeps): Promise<string[]> {
+  const done: string[] = [];
+  for (const store of DEMO_TEMPLATE_STORES) {
+    const template = templateByKey(store.template);
+    if (!template) throw new Error(`unknown template ${store.template}`);
+    const nowMs = deps.clock.now();
+    const existing = await deps.db.selectFrom('merchants').select('id').where('name', '=', store.merchant).executeTakeFirst();
+    const merchantId = existing?.id ?? (await createMerchant(deps.db, { name: store.merchant, industry: template.industry }, nowMs));
+    const outcome = await applyTemplate(deps, template, {
+      merchantId,
+      staffId: null,
+      name: store.name,
+      address: store.address,
+      lat: store.lat,
+      lng: store.lng,
+      timezone: 'Asia/Shanghai',
+      phone: store.phone,
+    });
+    if (outcome.ok && !outcome.applied.replayed) done.push(`${store.name} (${template.industry}, store ${outcome.applied.storeId})`);
+  }
+  return done;
+}
+
 if (import.meta.main) {
   const env = parseEnv({ ...runtimeEnv, ...mysqlEnv, ...redisEnv, ...clockEnv, ...phoneKeyEnv }, process.env);
   const clock = clockFromSettings(clockSettingsFrom(env));
@@ -254,6 +296,7 @@ if (import.meta.main) {
   for (const line of await seedNotificationSettings(db, clock.now())) console.log(`  notifications   ${line}`);
   // Inventory through each store's horizon (idempotent), and the Redis mirror.
   const deps = { db, redis, keys: redisKeys(env.REDIS_KEY_PREFIX), clock };
+  for (const line of await seedTemplateStores(deps)) console.log(`  template store  ${line}`);
   const stores = await db.selectFrom('stores').select('id').where('status', '=', 'active').execute();
   let cells = 0;
   for (const { id } of stores) cells += (await materializeStore(deps, id)).inserted;
