@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '智约', enablePullDownRefresh: true });
