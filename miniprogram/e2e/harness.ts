@@ -12,15 +12,14 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express from 'express';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { hashPassword } from '../../core/src/auth/passwords.ts';
 import { materializeStore } from '../../core/src/lifecycle/materialize.ts';
 import { createMerchant, createResource, createService, createStaffUser, createStore, setWeeklyHours } from '../../db/src/repositories/catalog-admin.repository.ts';
 import { startTestStack, type TestStack } from '../../gateway/testing/test-stack.ts';
+import { startH5Host } from '../../ops/src/h5-host.ts';
 
 const miniprogramDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const H5_DIR = path.join(miniprogramDir, 'dist', 'h5');
@@ -66,6 +65,8 @@ export interface E2e {
   runDir: string;
   /** Uncaught page errors and console errors seen so far (also written to runDir/console.log on stop). */
   errors: string[];
+  /** Responses with status ≥ 400 (`409 POST http://…/v1/bookings`), favicon left out: some are expected (sold out). */
+  httpErrors: string[];
   /** Saves runDir/<nn>-<name>.png (whole page) and returns its path. */
   shot(name: string, page?: Page): Promise<string>;
   /** Starts counting taps and screens under `name` (the phase before it ends). */
@@ -134,20 +135,6 @@ async function merchantPut(stack: TestStack, token: string, route: string, body:
   if (response.status !== 200) throw new Error(`PUT ${route}: ${response.status} ${JSON.stringify(response.body)}`);
 }
 
-/** Serves the H5 build with index.html for unknown paths (the app routes by hash, so this is rarely needed). */
-async function hostH5(dir: string): Promise<{ url: string; close(): Promise<void> }> {
-  const app = express();
-  app.use(express.static(dir, { index: 'index.html' }));
-  app.use((_req, res) => void res.sendFile(path.join(dir, 'index.html')));
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 /**
  * Everything for one browser test: H5 host, stack (CORS for the host's origin), seeded store, Chromium
  * with a phone-sized context whose clock starts at the stack's manual clock and then runs in real time.
@@ -164,8 +151,9 @@ export async function startE2e(label: string, options: { fakeUser?: string; fake
   const runDir = path.join(ARTIFACTS_DIR, `${stamp}-${label}`);
   await mkdir(runDir, { recursive: true });
 
-  const host = await hostH5(H5_DIR);
-  const origin = new URL(host.url).origin;
+  const host = await startH5Host({ dir: H5_DIR, port: 0, host: '127.0.0.1' });
+  const h5Url = `${host.url}/`;
+  const origin = new URL(h5Url).origin;
   const cleanups: (() => Promise<unknown>)[] = [() => host.close()];
   const cleanup = async () => {
     for (const step of cleanups.reverse()) await step().catch(() => undefined);
@@ -202,10 +190,15 @@ export async function startE2e(label: string, options: { fakeUser?: string; fake
     const page = await context.newPage();
 
     const errors: string[] = [];
+    const httpErrors: string[] = [];
     const watch = (p: Page) => {
       p.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
       p.on('console', (message) => {
-        if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+        // A failed request's console line has no URL; the response listener records it with one.
+        if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(`console: ${message.text()}`);
+      });
+      p.on('response', (response) => {
+        if (response.status() >= 400 && !response.url().endsWith('/favicon.ico')) httpErrors.push(`${response.status()} ${response.request().method()} ${response.url()}`);
       });
       p.on('framenavigated', (frame) => {
         if (frame === p.mainFrame()) enterRoute(frame.url());
@@ -230,13 +223,14 @@ export async function startE2e(label: string, options: { fakeUser?: string; fake
     return {
       stack,
       seed,
-      h5Url: host.url,
+      h5Url,
       config,
       browser,
       context,
       page,
       runDir,
       errors,
+      httpErrors,
       async shot(name, target = page) {
         const file = path.join(runDir, `${String(++shots).padStart(2, '0')}-${name.replace(/[^\w\u4e00-\u9fa5-]+/g, '-')}.png`);
         await target.screenshot({ path: file, fullPage: true });
@@ -246,7 +240,7 @@ export async function startE2e(label: string, options: { fakeUser?: string; fake
         current = name;
         tapCounts.set(name, tapCounts.get(name) ?? 0);
         // The screen the phase starts on counts as its first.
-        enterRoute(page.url() === 'about:blank' ? `${host.url}#/` : page.url());
+        enterRoute(page.url() === 'about:blank' ? `${h5Url}#/` : page.url());
       },
       async tap(locator) {
         tapCounts.set(current, (tapCounts.get(current) ?? 0) + 1);
@@ -258,7 +252,7 @@ export async function startE2e(label: string, options: { fakeUser?: string; fake
       syncClock: () => context.clock.setSystemTime(stack.env.clock.now()),
       stop() {
         stopping ??= (async () => {
-          await writeFile(path.join(runDir, 'console.log'), errors.join('\n') + (errors.length ? '\n' : '')).catch(() => undefined);
+          await writeFile(path.join(runDir, 'console.log'), [...errors, ...httpErrors.map((e) => `http: ${e}`)].map((line) => `${line}\n`).join('')).catch(() => undefined);
           await cleanup();
         })();
         return stopping;

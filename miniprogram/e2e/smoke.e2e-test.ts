@@ -36,5 +36,6 @@ describe('H5 smoke', () => {
     expect(e2e.screens('load')).toBeGreaterThanOrEqual(1);
     expect(await e2e.shot('home')).toMatch(/01-home\.png$/);
     expect(e2e.errors).toEqual([]);
+    expect(e2e.httpErrors).toEqual([]);
   });
 });
