@@ -107,6 +107,20 @@ describe('check-weapp', () => {
     expect(checkWeapp(split).errors).toEqual([]);
   });
 
+  it('when every package fits but all together are over 20 MiB, then it fails', () => {
+    const part = Buffer.alloc(1.9 * 1024 * 1024, 0x20);
+    const roots = Array.from({ length: 11 }, (_, i) => `sub${i}`);
+    const root = weapp({
+      'app.json': JSON.stringify({ pages: ['pages/x/x'], subpackages: roots.map((r) => ({ root: `${r}/`, pages: ['y/y'] })) }),
+      ...Object.fromEntries(roots.map((r) => [`${r}/y/y.js`, part])),
+    });
+
+    const check = checkWeapp(root);
+
+    expect(check.packages).toHaveLength(12);
+    expect(check.errors).toEqual([expect.stringMatching(/^all packages together are 2\d{4}\.\d KiB, over the limit of 20480\.0 KiB$/)]);
+  });
+
   it('when the directory has no app.json, then it fails and says to build first', () => {
     const root = mkdtempSync(path.join(tmpdir(), 'zy-weapp-'));
     dirs.push(root);
