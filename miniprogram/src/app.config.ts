@@ -22,9 +22,9 @@ export default defineAppConfig({
     backgroundColor: '#ffffff',
     borderStyle: 'white',
     list: [
-      { pagePath: 'pages/index/index', text: '首页' },
-      { pagePath: 'pages/bookings/index', text: '我的预约' },
-      { pagePath: 'pages/account/index', text: '我的' },
+      { pagePath: 'pages/index/index', text: '首页', iconPath: 'assets/tab/home-normal.png', selectedIconPath: 'assets/tab/home-active.png' },
+      { pagePath: 'pages/bookings/index', text: '我的预约', iconPath: 'assets/tab/bookings-normal.png', selectedIconPath: 'assets/tab/bookings-active.png' },
+      { pagePath: 'pages/account/index', text: '我的', iconPath: 'assets/tab/account-normal.png', selectedIconPath: 'assets/tab/account-active.png' },
     ],
   },
   requiredPrivateInfos: ['getLocation'],

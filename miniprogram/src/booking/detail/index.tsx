@@ -17,6 +17,10 @@ import { watchBooking } from '../../services/booking-watch';
 import { clock } from '../../services/clock';
 import { payBooking } from '../../services/pay-booking';
 import { storeDetail } from '../../services/store-cache';
+import { primaryClass } from '../../components/button-class';
+
+const SETTLED_REFUNDS = new Set(['SUCCESS', 'CLOSED', 'ABNORMAL']);
+const refundSettled = (b: Booking) => (b.payment?.refunds ?? []).length > 0 && b.payment!.refunds.every((r) => SETTLED_REFUNDS.has(r.status));
 
 const refundStatus: Record<string, string> = { PROCESSING: '处理中', SUCCESS: '已到账', PENDING: '处理中', CLOSED: '已关闭', ABNORMAL: '异常，客服处理中' };
 
@@ -95,13 +99,12 @@ export default function BookingDetail() {
 
   const cancel = () =>
     run(async () => {
+      const refundDue = quote?.refundFen ?? 0;
       const cancelled = await api.cancel(booking.bookingId);
       setBooking(cancelled);
       setQuote(null);
-      // The refund is asynchronous (WeChat Pay): follow it until it settles or a short while passes.
-      if ((cancelled.payment?.refundedFen ?? 0) > 0 || (cancelled.payment?.status === 'PAID' && cancelled.payment.refunds.length > 0)) {
-        void watchBooking(cancelled.bookingId, (b) => (b.payment?.refunds ?? []).every((r) => r.status === 'SUCCESS'), 20_000, setBooking);
-      }
+      // WeChat Pay refunds asynchronously: follow the booking until the refund has settled (or a while passes).
+      if (refundDue > 0) void watchBooking(cancelled.bookingId, refundSettled, 30_000, setBooking).catch(() => undefined);
     });
 
   const pay = () =>
@@ -165,7 +168,7 @@ export default function BookingDetail() {
         <View className='card'>
           <Text className='small'>{t('detail.payDeadline', { deadline: booking.paymentDueAt ? formatLocalDateTime(Date.parse(booking.paymentDueAt), tz) : '' })}</Text>
           <View className='gap' />
-          <Button id='pay-button' className='btn btn-primary' loading={busy} disabled={busy} onClick={() => void pay()}>
+          <Button id='pay-button' className={primaryClass(busy)} disabled={busy} onClick={() => void pay()}>
             {t('detail.pay', { amount: formatFen(booking.amountDueFen) })}
           </Button>
         </View>
@@ -175,7 +178,7 @@ export default function BookingDetail() {
         <View className='card'>
           <Text className='small'>{t('detail.offerDeadline', { deadline: booking.offerExpiresAt ? formatLocalDateTime(Date.parse(booking.offerExpiresAt), tz) : '' })}</Text>
           <View className='gap' />
-          <Button className='btn btn-primary' disabled={busy} onClick={() => void run(async () => setBooking(await api.acceptOffer(booking.bookingId)))}>
+          <Button className={primaryClass(busy)} disabled={busy} onClick={() => void run(async () => setBooking(await api.acceptOffer(booking.bookingId)))}>
             {t('detail.acceptOffer')}
           </Button>
           <View className='gap' />
@@ -189,7 +192,7 @@ export default function BookingDetail() {
         <View className='card' id='reschedule-panel'>
           <Text className='section-title'>{t('detail.rescheduleTitle')}</Text>
           <SlotPicker storeId={booking.storeId} serviceId={booking.serviceId} timezone={tz} resourceId={null} selected={newSlot} onSelect={(s) => setNewSlot(s && s.startAt !== booking.startAt ? s : null)} />
-          <Button id='confirm-reschedule' className='btn btn-primary' disabled={!newSlot || busy} loading={busy} onClick={() => void reschedule()}>
+          <Button id='confirm-reschedule' className={primaryClass(!newSlot || busy)} disabled={!newSlot || busy} onClick={() => void reschedule()}>
             {newSlot ? t('detail.rescheduleConfirm', { time: `${newSlot.localTime}` }) : t('detail.rescheduleTitle')}
           </Button>
         </View>
@@ -201,7 +204,7 @@ export default function BookingDetail() {
           <Text className='small' id='cancel-quote-text' style={{ display: 'block' }}>{quoteText(quote)}</Text>
           {quote.freeUntil ? <Text className='muted' style={{ display: 'block' }}>{t('detail.cancelFreeUntil', { time: formatLocalDateTime(Date.parse(quote.freeUntil), tz) })}</Text> : null}
           <View className='gap' />
-          <Button id='confirm-cancel' className='btn btn-primary' disabled={busy || !quote.cancellable} loading={busy} onClick={() => void cancel()}>
+          <Button id='confirm-cancel' className={primaryClass(busy || !quote.cancellable)} disabled={busy || !quote.cancellable} onClick={() => void cancel()}>
             {t('detail.cancelConfirm')}
           </Button>
           <View className='gap' />
@@ -230,7 +233,7 @@ export default function BookingDetail() {
           ) : null}
           <Textarea className='input' style={{ width: 'auto', marginTop: '16px' }} maxlength={500} value={reviewText} placeholder={t('detail.reviewText')} onInput={(e) => setReviewText(e.detail.value)} />
           <View className='gap' />
-          <Button id='submit-review' className='btn btn-primary' disabled={busy} onClick={() => void review()}>
+          <Button id='submit-review' className={primaryClass(busy)} disabled={busy} onClick={() => void review()}>
             {t('detail.reviewSubmit')}
           </Button>
         </View>

@@ -18,6 +18,7 @@ import { newIdempotencyKey } from '../../services/idempotency';
 import { payBooking } from '../../services/pay-booking';
 import { go } from '../../services/navigation';
 import { loadSubscribeOffer, subscribe, type SubscribeOffer } from '../../services/subscribe';
+import { primaryClass } from '../../components/button-class';
 
 type Phase = 'choose' | 'submitting' | 'pending' | 'payment' | 'paying' | 'confirmed' | 'failed';
 
@@ -188,7 +189,7 @@ export default function NewBooking() {
           </View>
         ) : null}
         <View className='footer-bar'>
-          <Button id='pay-button' className='btn btn-primary' loading={phase === 'paying'} disabled={phase === 'paying'} onClick={() => void pay()}>
+          <Button id='pay-button' className={primaryClass(phase === 'paying')} disabled={phase === 'paying'} onClick={() => void pay()}>
             {phase === 'paying' ? t('book.paying') : t('book.pay', { amount: formatFen(booking.amountDueFen) })}
           </Button>
         </View>
@@ -305,7 +306,7 @@ export default function NewBooking() {
             </Text>
           </View>
         ) : null}
-        <Button id='confirm-booking' className='btn btn-primary' disabled={!slot || busy} loading={busy} onClick={() => void submit()}>
+        <Button id='confirm-booking' className={primaryClass(!slot || busy)} disabled={!slot || busy} onClick={() => void submit()}>
           {phase === 'pending' ? t('book.pending') : busy ? t('book.submitting') : t('book.confirm')}
         </Button>
       </View>

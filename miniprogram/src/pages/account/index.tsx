@@ -8,6 +8,7 @@ import { t } from '../../i18n';
 import { api } from '../../services/api';
 import { go } from '../../services/navigation';
 import { currentSession, login, logout } from '../../services/session';
+import { primaryClass } from '../../components/button-class';
 
 const PHONE_KEY = 'zy.phoneMasked';
 
@@ -64,7 +65,7 @@ export default function Account() {
         <View className='card result'>
           <Text className='result-icon'>👤</Text>
           <View className='gap' />
-          <Button id='login-button' className='btn btn-primary' loading={busy} disabled={busy} onClick={() => void doLogin()}>
+          <Button id='login-button' className={primaryClass(busy)} disabled={busy} onClick={() => void doLogin()}>
             {t('account.login')}
           </Button>
         </View>
