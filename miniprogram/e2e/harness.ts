@@ -233,6 +233,9 @@ export async function startE2e(label: string, options: { fakeUser?: string; fake
       httpErrors,
       async shot(name, target = page) {
         const file = path.join(runDir, `${String(++shots).padStart(2, '0')}-${name.replace(/[^\w\u4e00-\u9fa5-]+/g, '-')}.png`);
+        // A picture of the screen, not of a page sliding in or a toast fading out (Taro H5: 300 ms slides, 1.5 s toasts).
+        await target.locator('.taro__toast').waitFor({ state: 'hidden', timeout: 3000 }).catch(() => undefined);
+        await target.waitForTimeout(350);
         await target.screenshot({ path: file, fullPage: true });
         return file;
       },

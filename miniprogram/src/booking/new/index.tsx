@@ -39,6 +39,8 @@ export default function NewBooking() {
   const [submitError, setSubmitError] = useState<unknown>(null);
   const [alternatives, setAlternatives] = useState<Slot[]>([]);
   const [waitlist, setWaitlist] = useState<{ position: number | null } | null>(null);
+  // The slot that was sold out under the customer's finger: what the waitlist is for, even once the grid has moved on.
+  const [soldOut, setSoldOut] = useState<Slot | null>(null);
   const [booking, setBooking] = useState<Booking | null>(null);
   const [paymentError, setPaymentError] = useState<ApiError | null>(null);
   const [offer, setOffer] = useState<SubscribeOffer | null>(null);
@@ -101,6 +103,7 @@ export default function NewBooking() {
       setSubmitError(caught);
       if (!isTransient(caught)) attemptKey.current = null;
       if (kindOf(caught) === 'sold_out') {
+        setSoldOut(slot);
         // Offer what is still free that day, nearest first, and refresh the grid.
         const day = await api.availability(storeId, serviceId, localDateOf(Date.parse(slot.startAt), tz), resourceId ?? undefined).catch(() => null);
         setAlternatives(day ? nextFreeSlots(day.slots, Date.parse(slot.startAt) - 1, 4).filter((s) => s.startAt !== slot.startAt) : []);
@@ -110,9 +113,9 @@ export default function NewBooking() {
   }
 
   async function joinWaitlist() {
-    if (!slot) return;
+    if (!soldOut) return;
     try {
-      const entry = await api.joinWaitlist({ storeId, serviceId, startAt: slot.startAt, partySize, resourceId: resourceId ?? undefined });
+      const entry = await api.joinWaitlist({ storeId, serviceId, startAt: soldOut.startAt, partySize, resourceId: resourceId ?? undefined });
       setWaitlist({ position: entry.position });
     } catch (caught) {
       setSubmitError(caught);
@@ -184,7 +187,8 @@ export default function NewBooking() {
         </View>
         {paymentError ? (
           <View className='card error-panel' id='payment-error' data-kind={kindOf(paymentError)}>
-            <Text className='error-title'>{paymentError.code === PAYMENT_CANCELLED ? t('error.paymentCancelled') : paymentError.code === PAYMENT_FAILED ? t('error.paymentFailed') : t('error.generic')}</Text>
+            <Text className='error-title'>{paymentError.code === PAYMENT_CANCELLED ? t('error.paymentCancelled') : t('error.paymentFailed')}</Text>
+            {paymentError.status > 0 ? <Text className='muted' style={{ display: 'block' }}>{paymentError.message}</Text> : null}
             <Text className='muted'>{t('error.paymentFailedHint', { deadline })}</Text>
           </View>
         ) : null}
@@ -248,7 +252,7 @@ export default function NewBooking() {
 
       <View className='card' id='slot-picker'>
         <Text className='section-title'>{t('book.slot')}</Text>
-        <SlotPicker storeId={storeId} serviceId={serviceId} timezone={tz} resourceId={resourceId} selected={slot} reloadKey={reloadKey} onSelect={(s) => { setSlot(s); setSubmitError(null); }} />
+        <SlotPicker storeId={storeId} serviceId={serviceId} timezone={tz} resourceId={resourceId} selected={slot} reloadKey={reloadKey} onSelect={(s) => { setSlot(s); if (s) setSubmitError(null); }} />
       </View>
 
       {submitError ? (
