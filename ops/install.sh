@@ -30,12 +30,12 @@ if [ ! -f "$mini_stamp" ] || [ miniprogram/package-lock.json -nt "$mini_stamp" ]
   (cd miniprogram && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-# Browser tests drive Debian's Chromium; the CJK fonts make Chinese readable in their screenshots.
-if [ ! -x /usr/bin/chromium ] || [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then
-  echo "install: apt-get install chromium fonts-noto-cjk"
+# Browser tests drive Debian's Chromium; the CJK and emoji fonts make screenshots read as on a phone.
+if [ ! -x /usr/bin/chromium ] || [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || [ ! -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then
+  echo "install: apt-get install chromium fonts-noto-cjk fonts-noto-color-emoji"
   sudo=""
   if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
-  apt_install() { $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-noto-cjk; }
+  apt_install() { $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-noto-cjk fonts-noto-color-emoji; }
   # The package lists may be stale or missing: refresh them only when the install needs it.
   apt_install || { $sudo env DEBIAN_FRONTEND=noninteractive apt-get update && apt_install; }
 fi

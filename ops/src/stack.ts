@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseEnv } from '../../core/src/config/env.ts';
@@ -13,6 +14,7 @@ import { FAKE_SMS_DEFAULTS } from '../fakes/tencent-sms/fake-tencent-sms.ts';
 import { hasKeyFiles, merchantSettings, readKeyFiles, writeKeyFiles } from '../fakes/wechat-pay/key-files.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
+const h5Built = existsSync(path.join(root, 'miniprogram/dist/h5/index.html'));
 
 /**
  * Subscribe templates of the fake WeChat: keyword ids exactly as core/src/notifications/payloads.ts
@@ -56,6 +58,8 @@ const env = parseEnv(
     TENCENTCLOUD_SECRET_ID: z.string().min(1).optional(),
     /** Path token of the SMS delivery-report URL; random per run with the fake. */
     SMS_CALLBACK_TOKEN: z.string().min(16).optional(),
+    /** The mini program's H5 build (ops/up builds it); the gateway's development CORS default allows this port. */
+    H5_PORT: z.coerce.number().int().default(8088),
   },
   process.env,
 );
@@ -198,6 +202,8 @@ try {
   // Settlement crons keep their defaults: deadlines every 2 s, silent orders queried every 20 s, the bill at 10:30.
   // Notify crons too: plan and sweep every second, merchant digests every 5 minutes.
   run('workers', 'workers/src/main.ts', { WORKER_HTTP_PORT: String(env.WORKER_HTTP_PORT), ...wechatPay, ...notify });
+  // The consumer mini program (H5 build) talks to this gateway and plays the phone against the fakes above.
+  if (h5Built) run('h5', 'ops/src/h5-host.ts', { H5_PORT: String(env.H5_PORT) });
   await waitFor(`${gateway}/readyz`, 60_000);
   await waitFor(`http://127.0.0.1:${env.WORKER_HTTP_PORT}/healthz`, 60_000);
 } catch (error) {
@@ -213,6 +219,7 @@ console.log(`
   智约 Zhiyue is running (Node ${process.version})
 
   Demo page        ${gateway}/${demoQuery.size > 0 ? `?${demoQuery}` : ''}
+  Mini program     ${h5Built ? `http://127.0.0.1:${env.H5_PORT}/  (H5 build; open with a phone-sized window)` : 'not built (npm run build:mini:h5)'}
   API (OpenAPI)    ${gateway}/openapi.json
   Readiness        ${gateway}/readyz
   Metrics          ${gateway}/metrics        (gateway + workers)
