@@ -237,10 +237,15 @@ describe('tenant isolation', () => {
   });
 
   it('when the customer bound a phone, then the merchant sees it masked, and the date filter narrows the list', async () => {
+    expect((await stack.request('GET', '/v1/me', { token: alice })).body).toMatchObject({ phoneMasked: null });
     const bound = await stack.request('POST', '/v1/me/phone', { token: alice, body: { code: stack.wechat.issuePhoneCode('13812345678') } });
     expect(bound).toMatchObject({ status: 200, body: { phoneMasked: '138****5678' } });
     const stored = await stack.env.db.selectFrom('customers').select(['phone_enc']).where('openid', '=', stack.wechat.openidFor('alice')).executeTakeFirstOrThrow();
     expect(stored.phone_enc?.toString('latin1')).not.toContain('13812345678');
+    // The customer's own profile shows it masked too, and only theirs.
+    expect((await stack.request('GET', '/v1/me', { token: alice })).body).toEqual({ customerId: expect.any(Number), phoneMasked: '138****5678' });
+    expect((await stack.request('GET', '/v1/me', { token: await stack.login('someone-without-phone') })).body.phoneMasked).toBeNull();
+    expect((await stack.request('GET', '/v1/me')).status).toBe(401);
     const owner = await stack.staffLogin('salon-owner', 'pw-123456');
     const list = (await stack.request('GET', `/v1/merchant/bookings?date=${DAY}`, { token: owner })).body.bookings;
     const mine = list.find((b: any) => b.bookingId === aliceBooking);

@@ -41,6 +41,9 @@ describe('consumer booking journey (H5 build, real stack)', () => {
     await page.locator('#phone-input input').fill('13800138000');
     await e2e.tap(page.locator('#bind-phone'));
     await expect.poll(() => page.locator('#phone-bound').innerText()).toContain('138****8000');
+    // A fresh start of the app shows the binding from the server (GET /v1/me), not from the phone's memory.
+    await page.reload();
+    await expect.poll(() => page.locator('#phone-bound').innerText()).toContain('138****8000');
     await e2e.shot('account-logged-in');
 
     // ── search the store by name and open it ────────────────────────────────

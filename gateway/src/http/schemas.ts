@@ -286,6 +286,7 @@ export const RecommendedServicesSchema = z
 export const WechatLoginBody = z.object({ code: z.string().min(1).max(128) }).strict();
 export const PhoneBindBody = z.object({ code: z.string().min(1).max(128).meta({ description: 'The code from the getPhoneNumber button' }) }).strict();
 export const PhoneBoundSchema = z.object({ phoneMasked: z.string() }).meta({ id: 'PhoneBound' });
+export const MeSchema = z.object({ customerId: z.number(), phoneMasked: z.string().nullable() }).meta({ id: 'Me' });
 export const StaffLoginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(128) }).strict();
 
 export const TokenSchema = z

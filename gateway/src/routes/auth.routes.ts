@@ -1,13 +1,13 @@
 import { Router } from 'express';
 import { AppError } from '../../../core/src/errors.ts';
-import { encryptPhone, maskPhone, normalizePhone, phoneBlindIndex } from '../../../core/src/pii/phone.ts';
-import { setCustomerPhone, upsertCustomerByOpenid } from '../../../db/src/repositories/customer.repository.ts';
+import { decryptPhone, encryptPhone, maskPhone, normalizePhone, phoneBlindIndex } from '../../../core/src/pii/phone.ts';
+import { findCustomer, setCustomerPhone, upsertCustomerByOpenid } from '../../../db/src/repositories/customer.repository.ts';
 import { actorOf, requireCustomer } from '../auth/middleware.ts';
 import { findActiveStaffByUsername } from '../../../db/src/repositories/staff.repository.ts';
 import { verifyPassword } from '../../../core/src/auth/passwords.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { describeRoute } from '../http/openapi.ts';
-import { PhoneBindBody, PhoneBoundSchema, StaffLoginBody, TokenSchema, WechatLoginBody } from '../http/schemas.ts';
+import { MeSchema, PhoneBindBody, PhoneBoundSchema, StaffLoginBody, TokenSchema, WechatLoginBody } from '../http/schemas.ts';
 import { parse } from '../http/validate.ts';
 
 describeRoute({
@@ -37,6 +37,15 @@ describeRoute({
   request: { body: { content: { 'application/json': { schema: PhoneBindBody } } } },
   ok: { status: 200, schema: PhoneBoundSchema, description: 'The bound number, masked' },
   errors: [400, 401, 503],
+});
+
+describeRoute({
+  method: 'get',
+  path: '/v1/me',
+  summary: 'The logged-in customer: id and bound phone number (masked)',
+  auth: true,
+  ok: { status: 200, schema: MeSchema, description: 'The customer' },
+  errors: [401, 404],
 });
 
 export function authRoutes(deps: GatewayDeps): Router {
@@ -79,6 +88,15 @@ export function authRoutes(deps: GatewayDeps): Router {
     const encrypted = encryptPhone(phone, deps.phoneKeys);
     await setCustomerPhone(deps.db, actor.customerId, { keyId: encrypted.keyId, ciphertext: encrypted.ciphertext, index: phoneBlindIndex(phone, deps.phoneKeys) });
     res.json({ phoneMasked: maskPhone(phone) });
+  });
+
+  router.get('/v1/me', requireCustomer(deps.tokens), async (_req, res) => {
+    const actor = actorOf(res);
+    if (actor.kind !== 'customer') throw new AppError('FORBIDDEN', 'customers only');
+    const customer = await findCustomer(deps.db, actor.customerId);
+    if (!customer) throw new AppError('NOT_FOUND', `customer ${actor.customerId} not found`);
+    const phone = customer.phone_enc && customer.phone_key_id !== null ? decryptPhone(customer.phone_enc, customer.phone_key_id, deps.phoneKeys) : null;
+    res.json({ customerId: customer.id, phoneMasked: phone === null ? null : maskPhone(phone) });
   });
 
   return router;

@@ -178,6 +178,7 @@ export const api = {
 
   subscriptions: () => authed<{ templates: { kind: string; templateId: string; remaining: number }[] }>('/v1/me/subscriptions'),
   saveSubscriptions: (accepted: string[]) => authed<unknown>('/v1/me/subscriptions', { method: 'POST', body: { accepted } }),
+  me: () => authed<{ customerId: number; phoneMasked: string | null }>('/v1/me'),
   bindPhone: (code: string) => authed<{ phoneMasked: string }>('/v1/me/phone', { method: 'POST', body: { code } }),
   notices: () => authed<{ notices: Notice[]; unread: number }>('/v1/me/notices', { query: { limit: 30 } }),
   markAllRead: () => authed<unknown>('/v1/me/notices/read', { method: 'POST', body: { all: true } }),

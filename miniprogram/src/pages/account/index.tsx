@@ -1,5 +1,5 @@
 import { Button, Text, View } from '@tarojs/components';
-import Taro, { useDidShow } from '@tarojs/taro';
+import { useDidShow } from '@tarojs/taro';
 import { useState } from 'react';
 
 import { ErrorPanel } from '../../components/error-panel';
@@ -10,11 +10,9 @@ import { go } from '../../services/navigation';
 import { currentSession, login, logout } from '../../services/session';
 import { primaryClass } from '../../components/button-class';
 
-const PHONE_KEY = 'zy.phoneMasked';
-
 export default function Account() {
   const [session, setSession] = useState(currentSession());
-  const [phone, setPhone] = useState<string>(() => Taro.getStorageSync(PHONE_KEY) || '');
+  const [phone, setPhone] = useState('');
   const [unread, setUnread] = useState<number | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -22,7 +20,9 @@ export default function Account() {
   const refresh = async () => {
     if (!currentSession()) return;
     try {
-      setUnread((await api.notices()).unread);
+      const [me, notices] = await Promise.all([api.me(), api.notices()]);
+      setPhone(me.phoneMasked ?? '');
+      setUnread(notices.unread);
     } catch (caught) {
       setError(caught);
     }
@@ -50,7 +50,6 @@ export default function Account() {
     setError(null);
     try {
       const { phoneMasked } = await api.bindPhone(code);
-      Taro.setStorageSync(PHONE_KEY, phoneMasked);
       setPhone(phoneMasked);
     } catch (caught) {
       setError(caught);
@@ -96,7 +95,7 @@ export default function Account() {
         <Text className={unread ? 'price small' : 'muted'}>{unread ? t('account.unread', { n: unread }) : '›'}</Text>
       </View>
       {error ? <ErrorPanel error={error} onRetry={() => void refresh()} /> : null}
-      <Button className='btn btn-plain' onClick={() => { logout(); Taro.removeStorageSync(PHONE_KEY); setSession(null); setPhone(''); setUnread(null); }}>
+      <Button className='btn btn-plain' onClick={() => { logout(); setSession(null); setPhone(''); setUnread(null); }}>
         {t('account.logout')}
       </Button>
     </View>
