@@ -136,6 +136,29 @@ async function merchantPut(stack: TestStack, token: string, route: string, body:
 }
 
 /**
+ * A phone-sized context with the app's config injected and the browser's clock at the stack's manual
+ * clock (then running in real time). Each one is a fresh profile: no cache, no storage (launch() never
+ * reuses a user-data-dir). startE2e opens its context with this; benchmarks open one per run.
+ */
+export async function newAppContext(e2e: Pick<E2e, 'browser' | 'config' | 'stack'>): Promise<BrowserContext> {
+  const context = await e2e.browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  });
+  await context.addInitScript((injected) => {
+    // Runs in the page (root tsconfig has no DOM lib: globalThis is the window there).
+    (globalThis as unknown as { __ZHIYUE_CONFIG__: unknown }).__ZHIYUE_CONFIG__ = injected;
+  }, e2e.config);
+  // The app's "today" is the server's: start at the manual clock, then let time run (timers fire as usual).
+  await context.clock.install({ time: e2e.stack.env.clock.now() });
+  return context;
+}
+
+/**
  * Everything for one browser test: H5 host, stack (CORS for the host's origin), seeded store, Chromium
  * with a phone-sized context whose clock starts at the stack's manual clock and then runs in real time.
  * Fails (never skips) when the H5 build or Chromium is missing.
@@ -172,21 +195,7 @@ export async function startE2e(label: string, options: { fakeUser?: string; fake
 
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
     cleanups.push(() => browser.close());
-    // A fresh profile per run: a new context is one (launch() never reuses a user-data-dir).
-    const context = await browser.newContext({
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-    });
-    await context.addInitScript((injected) => {
-      // Runs in the page (root tsconfig has no DOM lib: globalThis is the window there).
-      (globalThis as unknown as { __ZHIYUE_CONFIG__: unknown }).__ZHIYUE_CONFIG__ = injected;
-    }, config);
-    // The app's "today" is the server's: start at the manual clock, then let time run (timers fire as usual).
-    await context.clock.install({ time: stack.env.clock.now() });
+    const context = await newAppContext({ browser, config, stack });
     const page = await context.newPage();
 
     const errors: string[] = [];
