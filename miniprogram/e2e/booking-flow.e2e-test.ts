@@ -1,3 +1,6 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type E2e, startE2e } from './harness.ts';
@@ -81,8 +84,11 @@ describe('consumer booking journey (H5 build, real stack)', () => {
     await e2e.tap(page.getByText('确认支付', { exact: true }));
     await page.locator('#booking-confirmed').waitFor({ timeout: 20_000 });
     await e2e.shot('confirmed');
-    expect(e2e.taps('confirm')).toBeLessThanOrEqual(5);
-    expect(e2e.screens('confirm')).toBeLessThanOrEqual(2);
+    const budget = { taps: e2e.taps('confirm'), screens: e2e.screens('confirm'), routes: e2e.routes('confirm') };
+    console.log(`booking flow, chosen slot → confirmed: ${budget.taps} taps on ${budget.screens} screens (${budget.routes.join(' → ')}); budget 5 taps`);
+    await writeFile(path.join(e2e.runDir, 'flow-budget.json'), JSON.stringify(budget, null, 2));
+    expect(budget.taps).toBeLessThanOrEqual(5);
+    expect(budget.screens).toBeLessThanOrEqual(2);
 
     // ── subscribe prompt after success ──────────────────────────────────────
     e2e.phase('subscribe');
