@@ -40,6 +40,8 @@ export default defineConfig({
           hookTimeout: 180_000,
           maxWorkers: 1,
           fileParallelism: false,
+          // The browser shares two cores with the integration suites: a screen may take seconds to settle.
+          expect: { poll: { timeout: 15_000, interval: 100 } },
         },
       },
     ],

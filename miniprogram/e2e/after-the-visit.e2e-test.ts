@@ -30,6 +30,11 @@ describe('after the visit (H5 build, real stack)', () => {
     });
     expect(accepted.status).toBe(202);
     expect((await waitForOutcome(stack, token, accepted.body.bookingId)).status).toBe('CONFIRMED');
+    // The notify planner writes the in-app confirmation from the event log; wait for it before the clock
+    // jumps past the appointment (a confirmation is not sent for a visit that is already over).
+    await expect
+      .poll(async () => (await stack.request('GET', '/v1/me/notices', { token })).body.unread, { timeout: 20_000 })
+      .toBeGreaterThan(0);
 
     // ── my bookings → detail: the one-time check-in code ────────────────────
     await page.goto(`${e2e.h5Url}#/pages/bookings/index`);
@@ -72,9 +77,6 @@ describe('after the visit (H5 build, real stack)', () => {
     await e2e.shot('store-with-review');
 
     // ── in-app notices from the pipeline ────────────────────────────────────
-    await expect
-      .poll(async () => (await stack.request('GET', '/v1/me/notices', { token })).body.unread, { timeout: 20_000 })
-      .toBeGreaterThan(0);
     await page.goto(`${e2e.h5Url}#/pages/account/index`);
     await expect.poll(() => page.locator('#notices-entry').innerText()).toMatch(/\d+ 条未读/);
     await e2e.tap(page.locator('#notices-entry'));
