@@ -81,6 +81,37 @@ describe('error states (H5 build, real stack)', () => {
     expect((await stack.request('GET', '/v1/me/bookings', { token })).body.bookings).toHaveLength(0);
   });
 
+  it('the answer to a booking is lost on the way back: the retry replays it and nothing is booked twice', async () => {
+    const { page, seed, stack } = e2e;
+    await openBooking(seed.plainServiceId, seed.staffIds[1]);
+    await e2e.tap(page.locator('#slot-1230'));
+    // The request reaches the gateway and is accepted; the phone never hears the answer.
+    let dropped = 0;
+    await page.route('**/v1/bookings', async (route) => {
+      if (route.request().method() !== 'POST' || dropped > 0) return route.fallback();
+      dropped += 1;
+      const answer = await route.fetch();
+      expect(answer.status()).toBe(202);
+      await route.abort('connectionreset');
+    });
+    await e2e.tap(page.locator('#confirm-booking'));
+    const panel = page.locator('#error-panel');
+    await panel.waitFor();
+    expect(await panel.getAttribute('data-kind')).toBe('network');
+    await e2e.shot('answer-lost');
+    await e2e.tap(panel.getByText('重试', { exact: true }));
+    await page.locator('#booking-confirmed').waitFor({ timeout: 20_000 });
+    await page.unroute('**/v1/bookings');
+    expect(dropped).toBe(1);
+
+    const token = await stack.login(e2e.config.fakeUser);
+    const mine = (await stack.request('GET', '/v1/me/bookings', { token })).body.bookings.filter((b: { serviceId: number }) => b.serviceId === seed.plainServiceId);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ status: 'CONFIRMED', startAt: '2026-12-02T04:30:00.000Z', resourceId: seed.staffIds[1] });
+    // Cancel it again so the daily-limit case below counts from a known number.
+    expect((await stack.request('POST', `/v1/bookings/${mine[0].bookingId}/cancel`, { token, body: {} })).status).toBe(200);
+  });
+
   it('payment failed at WeChat Pay, then cancelled, then paid: the slot stays held and the booking confirms once', async () => {
     const { page, seed, stack } = e2e;
     await openBooking(seed.depositServiceId, null);
@@ -109,8 +140,9 @@ describe('error states (H5 build, real stack)', () => {
 
     const token = await stack.login(e2e.config.fakeUser);
     const { body } = await stack.request('GET', '/v1/me/bookings', { token });
-    expect(body.bookings).toHaveLength(1);
-    const booking = await stack.request('GET', `/v1/bookings/${body.bookings[0].bookingId}`, { token });
+    const deposits = body.bookings.filter((b: { serviceId: number }) => b.serviceId === seed.depositServiceId);
+    expect(deposits).toHaveLength(1);
+    const booking = await stack.request('GET', `/v1/bookings/${deposits[0].bookingId}`, { token });
     expect(booking.body).toMatchObject({ status: 'CONFIRMED', payment: { status: 'PAID', amountFen: 3000, refundedFen: 0 } });
     const paidOrders = stack.pay.records().orders.filter((o) => o.state === 'SUCCESS');
     expect(paidOrders).toHaveLength(1);
@@ -119,7 +151,7 @@ describe('error states (H5 build, real stack)', () => {
   it('the daily limit per customer and store: a clear refusal, nothing booked', async () => {
     const { page, seed, stack } = e2e;
     const token = await stack.login(e2e.config.fakeUser);
-    // One booking already (the paid one); four more reach the store's limit of five a day.
+    // One live booking already (the paid one; a cancelled one does not count); four more reach the store's limit of five a day.
     for (const [i, time] of ['17:00', '17:30', '18:00', '18:30'].entries()) {
       expect((await apiBooking(token, { serviceId: seed.plainServiceId, startAt: at(time) }, `limit-${i}-00000`)).status).toBe('CONFIRMED');
     }
@@ -131,7 +163,8 @@ describe('error states (H5 build, real stack)', () => {
     expect(await panel.getAttribute('data-kind')).toBe('customer_limit');
     expect(await panel.innerText()).toContain('今天在这家门店的预约次数已达上限');
     await e2e.shot('daily-limit');
-    expect((await stack.request('GET', '/v1/me/bookings', { token })).body.bookings).toHaveLength(5);
+    const live = (await stack.request('GET', '/v1/me/bookings', { token })).body.bookings.filter((b: { status: string }) => b.status !== 'CANCELLED');
+    expect(live).toHaveLength(5);
     expect(e2e.errors).toEqual([]);
   });
 });

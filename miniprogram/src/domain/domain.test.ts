@@ -6,7 +6,7 @@ import { actionsFor, splitBookings } from './booking-status';
 import { formatDistance } from './distance';
 import { formatFen } from './money';
 import { nextFreeSlots, remainingFor, type Slot } from './slots';
-import { addDays, formatLocalDateTime, localDateOf, upcomingDates } from './time';
+import { addDays, formatLocalDateTime, localDateOf, localParts, partsAtOffset, upcomingDates } from './time';
 
 describe('money', () => {
   it('formats fen as yuan without floats', () => {
@@ -43,6 +43,11 @@ describe('store-local time', () => {
     expect(addDays('2026-03-28', 2)).toBe('2026-03-30');
     const berlin = upcomingDates(Date.parse('2026-03-28T12:00:00Z'), 'Europe/Berlin', 3).map((d) => d.date);
     expect(berlin).toEqual(['2026-03-28', '2026-03-29', '2026-03-30']);
+  });
+  it('without Intl time-zone data, fixed-offset zones still give the store-local calendar', () => {
+    const instant = Date.parse('2026-12-01T17:30:00Z');
+    expect(partsAtOffset(instant, 480)).toEqual({ ...localParts(instant, shanghai), weekday: 3 });
+    expect(partsAtOffset(instant, 480)).toMatchObject({ year: 2026, month: 12, day: 2, hour: 1, minute: 30 });
   });
   it('formats an instant for people', () => {
     expect(formatLocalDateTime(Date.parse('2026-12-02T02:30:00Z'), shanghai)).toBe('12月2日 周三 10:30');

@@ -15,19 +15,48 @@ interface LocalParts {
   weekday: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });
+const formatters = new Map<string, Intl.DateTimeFormat | null>();
+function formatterFor(timeZone: string): Intl.DateTimeFormat | null {
+  if (!formatters.has(timeZone)) {
+    let formatter: Intl.DateTimeFormat | null = null;
+    try {
+      const made = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });
+      if (typeof made.formatToParts === 'function') formatter = made;
+    } catch {
+      // Some phones' JS engines ship Intl without time-zone data: use the zone's fixed offset instead.
+    }
     formatters.set(timeZone, formatter);
   }
-  return formatter;
+  return formatters.get(timeZone) ?? null;
+}
+
+/**
+ * Zones of our merchants that have had no daylight-saving time for decades: exact without Intl.
+ * A zone outside this list falls back to China time, the platform's default merchant zone.
+ */
+const FIXED_OFFSET_MINUTES: Record<string, number> = {
+  'Asia/Shanghai': 480, 'Asia/Chongqing': 480, 'Asia/Harbin': 480, 'Asia/Urumqi': 360, 'Asia/Hong_Kong': 480, 'Asia/Macau': 480, 'Asia/Taipei': 480,
+  'Asia/Singapore': 480, 'Asia/Kuala_Lumpur': 480, 'Asia/Tokyo': 540, 'Asia/Seoul': 540, 'Asia/Bangkok': 420, 'UTC': 0, 'Etc/UTC': 0,
+};
+
+/** Calendar fields of an instant at a fixed UTC offset. */
+export function partsAtOffset(instantMs: number, offsetMinutes: number): LocalParts {
+  const shifted = new Date(instantMs + offsetMinutes * 60_000);
+  return {
+    year: shifted.getUTCFullYear(),
+    month: shifted.getUTCMonth() + 1,
+    day: shifted.getUTCDate(),
+    hour: shifted.getUTCHours(),
+    minute: shifted.getUTCMinutes(),
+    weekday: shifted.getUTCDay(),
+  };
 }
 
 export function localParts(instantMs: number, timeZone: string): LocalParts {
+  const formatter = formatterFor(timeZone);
+  if (!formatter) return partsAtOffset(instantMs, FIXED_OFFSET_MINUTES[timeZone] ?? 480);
   const parts: Record<string, number> = {};
-  for (const part of formatterFor(timeZone).formatToParts(new Date(instantMs))) {
+  for (const part of formatter.formatToParts(new Date(instantMs))) {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
   }
   const { year = 1970, month = 1, day = 1, hour = 0, minute = 0 } = parts;
