@@ -83,7 +83,7 @@ describe('error states (H5 build, real stack)', () => {
 
   it('the answer to a booking is lost on the way back: the retry replays it and nothing is booked twice', async () => {
     const { page, seed, stack } = e2e;
-    await openBooking(seed.plainServiceId, seed.staffIds[1]);
+    await openBooking(seed.plainServiceId, seed.staffIds[1]!);
     await e2e.tap(page.locator('#slot-1230'));
     // The request reaches the gateway and is accepted; the phone never hears the answer.
     let dropped = 0;
