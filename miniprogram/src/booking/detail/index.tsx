@@ -1,6 +1,6 @@
 import { Button, Text, Textarea, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 
 import { ErrorPanel } from '../../components/error-panel';
 import { SlotPicker } from '../../components/slot-picker';
@@ -47,6 +47,9 @@ export default function BookingDetail() {
   const [staffRating, setStaffRating] = useState(5);
   const [reviewText, setReviewText] = useState('');
   const [reviewed, setReviewed] = useState(false);
+  const mounted = useRef(true);
+  useEffect(() => () => void (mounted.current = false), []);
+  const live = () => mounted.current;
 
   const load = useCallback(async () => {
     setError(null);
@@ -55,7 +58,7 @@ export default function BookingDetail() {
       setBooking(first);
       setStore(await storeDetail(first.storeId, clock.now()));
       // Still in the pipeline, or a refund on its way: keep following it.
-      if (first.status === 'PENDING') setBooking(await watchBooking(id, (b) => b.status !== 'PENDING', 30_000, setBooking));
+      if (first.status === 'PENDING') setBooking(await watchBooking(id, (b) => b.status !== 'PENDING', 30_000, setBooking, live));
     } catch (caught) {
       setError(caught);
     }
@@ -104,7 +107,7 @@ export default function BookingDetail() {
       setBooking(cancelled);
       setQuote(null);
       // WeChat Pay refunds asynchronously: follow the booking until the refund has settled (or a while passes).
-      if (refundDue > 0) void watchBooking(cancelled.bookingId, refundSettled, 30_000, setBooking).catch(() => undefined);
+      if (refundDue > 0) void watchBooking(cancelled.bookingId, refundSettled, 30_000, setBooking, live).catch(() => undefined);
     });
 
   const pay = () =>

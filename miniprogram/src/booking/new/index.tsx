@@ -1,23 +1,23 @@
 import { Button, Input, Text, View } from '@tarojs/components';
-import Taro, { useRouter } from '@tarojs/taro';
+import { useRouter } from '@tarojs/taro';
 import { useEffect, useMemo, useRef, useState } from 'react';
 
 import { ErrorPanel } from '../../components/error-panel';
 import { FormFields } from '../../components/form-fields';
 import { SlotPicker } from '../../components/slot-picker';
-import { ApiError, isTransient, kindOf, PAYMENT_CANCELLED, PAYMENT_FAILED } from '../../domain/api-error';
+import { ApiError, isTransient, kindOf, PAYMENT_FAILED } from '../../domain/api-error';
 import { answersPayload, validateAnswers, type Answers, type FormField } from '../../domain/booking-form';
 import { formatFen } from '../../domain/money';
 import { nextFreeSlots, type Slot } from '../../domain/slots';
-import { formatLocalDate, formatLocalDateTime, formatLocalTime, localDateOf } from '../../domain/time';
+import { formatLocalDate, localDateOf } from '../../domain/time';
 import { t } from '../../i18n';
 import { api, type Booking, type StoreDetail } from '../../services/api';
 import { watchBooking } from '../../services/booking-watch';
 import { clock } from '../../services/clock';
 import { newIdempotencyKey } from '../../services/idempotency';
 import { payBooking } from '../../services/pay-booking';
-import { go } from '../../services/navigation';
-import { loadSubscribeOffer, subscribe, type SubscribeOffer } from '../../services/subscribe';
+import { ConfirmedStep } from './confirmed-step';
+import { PaymentStep } from './payment-step';
 import { primaryClass } from '../../components/button-class';
 
 type Phase = 'choose' | 'submitting' | 'pending' | 'payment' | 'paying' | 'confirmed' | 'failed';
@@ -43,8 +43,6 @@ export default function NewBooking() {
   const [soldOut, setSoldOut] = useState<Slot | null>(null);
   const [booking, setBooking] = useState<Booking | null>(null);
   const [paymentError, setPaymentError] = useState<ApiError | null>(null);
-  const [offer, setOffer] = useState<SubscribeOffer | null>(null);
-  const [subscribed, setSubscribed] = useState(false);
   const [reloadKey, setReloadKey] = useState(0);
   const attemptKey = useRef<string | null>(null);
 
@@ -59,9 +57,6 @@ export default function NewBooking() {
   useEffect(() => {
     attemptKey.current = null;
   }, [serviceId, resourceId, slot, partySize, answers, note]);
-  useEffect(() => {
-    if (phase === 'confirmed') loadSubscribeOffer().then(setOffer, () => setOffer(null));
-  }, [phase]);
 
   const service = store?.services.find((s) => s.id === serviceId) ?? null;
   const staff = useMemo(() => (store ? store.resources.filter((r) => r.kind === 'staff') : []), [store]);
@@ -136,69 +131,14 @@ export default function NewBooking() {
     }
   }
 
-  async function askSubscribe() {
-    if (!offer) return;
-    const accepted = await subscribe(offer).catch(() => 0);
-    setSubscribed(accepted > 0);
-    if (accepted > 0) void Taro.showToast({ title: t('book.subscribed'), icon: 'success' });
-  }
-
   const when = slot ? `${formatLocalDate(Date.parse(slot.startAt), tz)} ${slot.localTime}` : '';
 
   if (phase === 'confirmed' && booking) {
-    return (
-      <View className='page' id='booking-confirmed'>
-        <View className='card result'>
-          <Text className='result-icon'>✅</Text>
-          <Text className='title'>{t('book.confirmed')}</Text>
-          <View className='gap' />
-          <Text className='small'>{t('book.confirmedDetail', { date: formatLocalDate(Date.parse(booking.startAt), tz), time: formatLocalTime(Date.parse(booking.startAt), tz), store: store.name })}</Text>
-          <Text className='muted' style={{ display: 'block' }}>{service.name}</Text>
-        </View>
-        <View className='card'>
-          {subscribed ? (
-            <Text className='muted' id='subscribed'>{t('book.subscribed')}</Text>
-          ) : (
-            <View>
-              <Text className='muted' style={{ display: 'block', marginBottom: '8px' }}>{t('book.subscribeHint')}</Text>
-              <Button id='subscribe-button' className='btn btn-ghost' disabled={!offer} onClick={() => void askSubscribe()}>
-                {t('book.subscribe')}
-              </Button>
-            </View>
-          )}
-          <View className='gap' />
-          <Button id='view-booking' className='btn btn-primary' onClick={() => go.bookingReplacing(booking.bookingId)}>
-            {t('book.viewBooking')}
-          </Button>
-        </View>
-      </View>
-    );
+    return <ConfirmedStep booking={booking} storeName={store.name} serviceName={service.name} timezone={tz} />;
   }
 
   if ((phase === 'payment' || phase === 'paying') && booking) {
-    const deadline = booking.paymentDueAt ? formatLocalDateTime(Date.parse(booking.paymentDueAt), tz) : '';
-    return (
-      <View className='page' id='booking-payment'>
-        <View className='card'>
-          <Text className='title'>{service.name}</Text>
-          <Text className='muted' style={{ display: 'block' }}>{`${formatLocalDateTime(Date.parse(booking.startAt), tz)} · ${store.name}`}</Text>
-          <View className='gap' />
-          <Text className='small' id='payment-deadline'>{t('book.awaitingPayment', { deadline })}</Text>
-        </View>
-        {paymentError ? (
-          <View className='card error-panel' id='payment-error' data-kind={kindOf(paymentError)}>
-            <Text className='error-title'>{paymentError.code === PAYMENT_CANCELLED ? t('error.paymentCancelled') : t('error.paymentFailed')}</Text>
-            {paymentError.status > 0 ? <Text className='muted' style={{ display: 'block' }}>{paymentError.message}</Text> : null}
-            <Text className='muted'>{t('error.paymentFailedHint', { deadline })}</Text>
-          </View>
-        ) : null}
-        <View className='footer-bar'>
-          <Button id='pay-button' className={primaryClass(phase === 'paying')} disabled={phase === 'paying'} onClick={() => void pay()}>
-            {phase === 'paying' ? t('book.paying') : t('book.pay', { amount: formatFen(booking.amountDueFen) })}
-          </Button>
-        </View>
-      </View>
-    );
+    return <PaymentStep booking={booking} storeName={store.name} serviceName={service.name} timezone={tz} paying={phase === 'paying'} error={paymentError} onPay={() => void pay()} />;
   }
 
   if (phase === 'failed' && booking) {
