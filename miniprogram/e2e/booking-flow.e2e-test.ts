@@ -92,6 +92,9 @@ describe('consumer booking journey (H5 build, real stack)', () => {
 
     // ── subscribe prompt after success ──────────────────────────────────────
     e2e.phase('subscribe');
+    // Readable: Taro's H5 button paints every `[disabled]` one (and it keeps disabled="false") with white text.
+    const ink = await page.locator('#subscribe-button').evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color);
+    expect(ink).toBe('rgb(240, 99, 60)');
     await e2e.tap(page.locator('#subscribe-button'));
     await e2e.tap(page.getByText('允许', { exact: true }));
     await page.locator('#subscribed').waitFor();

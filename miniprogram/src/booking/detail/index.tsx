@@ -17,7 +17,7 @@ import { watchBooking } from '../../services/booking-watch';
 import { clock } from '../../services/clock';
 import { payBooking } from '../../services/pay-booking';
 import { storeDetail } from '../../services/store-cache';
-import { primaryClass } from '../../components/button-class';
+import { buttonClass, primaryClass } from '../../components/button-class';
 
 const SETTLED_REFUNDS = new Set(['SUCCESS', 'CLOSED', 'ABNORMAL']);
 const refundSettled = (b: Booking) => (b.payment?.refunds ?? []).length > 0 && b.payment!.refunds.every((r) => SETTLED_REFUNDS.has(r.status));
@@ -185,7 +185,7 @@ export default function BookingDetail() {
             {t('detail.acceptOffer')}
           </Button>
           <View className='gap' />
-          <Button className='btn btn-plain' disabled={busy} onClick={() => void run(async () => setBooking(await api.declineOffer(booking.bookingId)))}>
+          <Button className={buttonClass('plain', busy)} disabled={busy} onClick={() => void run(async () => setBooking(await api.declineOffer(booking.bookingId)))}>
             {t('detail.declineOffer')}
           </Button>
         </View>
@@ -250,7 +250,7 @@ export default function BookingDetail() {
             </Button>
           ) : null}
           {actions.cancel ? (
-            <Button id='cancel-button' className='btn btn-plain grow' disabled={busy} onClick={() => void askCancel()}>
+            <Button id='cancel-button' className={buttonClass('plain', busy, 'grow')} disabled={busy} onClick={() => void askCancel()}>
               {t('detail.cancel')}
             </Button>
           ) : null}

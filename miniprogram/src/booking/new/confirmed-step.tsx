@@ -19,8 +19,10 @@ export function ConfirmedStep(props: { booking: Booking; storeName: string; serv
   }, []);
 
   async function askSubscribe() {
-    if (!offer) return;
-    const accepted = await subscribe(offer).catch(() => 0);
+    // Normally loaded by now; if not, load it here (WeChat may then refuse the prompt: no tap gesture left).
+    const current = offer ?? (await loadSubscribeOffer().catch(() => null));
+    if (!current) return;
+    const accepted = await subscribe(current).catch(() => 0);
     setSubscribed(accepted > 0);
     if (accepted > 0) void Taro.showToast({ title: t('book.subscribed'), icon: 'success' });
   }
@@ -41,7 +43,7 @@ export function ConfirmedStep(props: { booking: Booking; storeName: string; serv
         ) : (
           <View>
             <Text className='muted' style={{ display: 'block', marginBottom: '8px' }}>{t('book.subscribeHint')}</Text>
-            <Button id='subscribe-button' className='btn btn-ghost' disabled={!offer} onClick={() => void askSubscribe()}>
+            <Button id='subscribe-button' className='btn btn-ghost' onClick={() => void askSubscribe()}>
               {t('book.subscribe')}
             </Button>
           </View>

@@ -4,6 +4,7 @@ import { useState } from 'react';
 
 import { runtimeConfig } from '../../config';
 import { t } from '../../i18n';
+import { buttonClass } from '../button-class';
 
 /** H5 stand-in for WeChat's phone button: the fake WeChat API issues the code a real phone would get. */
 export function PhoneBind(props: { onCode: (code: string) => void; busy: boolean }) {
@@ -21,7 +22,7 @@ export function PhoneBind(props: { onCode: (code: string) => void; busy: boolean
   return (
     <View className='row'>
       <Input id='phone-input' className='input grow' type='number' maxlength={11} value={phone} placeholder={t('account.phoneInput')} onInput={(e) => setPhone(e.detail.value)} />
-      <Button id='bind-phone' className='btn btn-ghost btn-small' disabled={props.busy || phone.length !== 11} onClick={() => void submit()}>
+      <Button id='bind-phone' className={buttonClass('ghost', props.busy || phone.length !== 11, 'btn-small')} disabled={props.busy || phone.length !== 11} onClick={() => void submit()}>
         {t('account.bindPhone')}
       </Button>
     </View>
