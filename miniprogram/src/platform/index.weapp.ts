@@ -14,7 +14,7 @@ export const platform: Platform = {
 
   async requestPayment(params, _display): Promise<PaymentResult> {
     try {
-      await Taro.requestPayment({ ...params, timeStamp: params.timeStamp, signType: 'RSA' });
+      await Taro.requestPayment({ ...params, signType: 'RSA' });
       return { result: 'paid' };
     } catch (error) {
       if (isCancel(error)) return { result: 'cancelled' };
@@ -24,8 +24,10 @@ export const platform: Platform = {
 
   async requestSubscribe(templateIds) {
     try {
-      const answer = (await Taro.requestSubscribeMessage({ tmplIds: [...templateIds], entityIds: [] } as never)) as unknown as Record<string, string>;
-      return templateIds.filter((id) => answer[id] === 'accept');
+      // Taro 4.1's typing wants entityIds too (an Alipay field); WeChat takes tmplIds alone.
+      const answer = await Taro.requestSubscribeMessage({ tmplIds: [...templateIds] } as Taro.requestSubscribeMessage.Option);
+      // The answer has one key per template id: 'accept' | 'reject' | 'ban' | 'filter'.
+      return templateIds.filter((id) => (answer as Record<string, unknown>)[id] === 'accept');
     } catch {
       return [];
     }
