@@ -66,6 +66,8 @@ export const zhCN = {
   'book.awaitingPayment': '名额已为你保留，请在 {deadline} 前完成支付',
   'book.pay': '支付 {amount}',
   'book.paying': '正在确认支付结果…',
+  'book.submittedTitle': '预约已提交',
+  'book.submittedHint': '预约已受理，系统正在确认名额，结果会在「我的预约」中更新，无需重复提交',
   'book.confirmed': '预约成功',
   'book.confirmedDetail': '{date} {time} · {store}',
   'book.viewBooking': '查看预约',

@@ -15,12 +15,14 @@ import { api, type Booking, type StoreDetail } from '../../services/api';
 import { watchBooking } from '../../services/booking-watch';
 import { clock } from '../../services/clock';
 import { newIdempotencyKey } from '../../services/idempotency';
+import { go } from '../../services/navigation';
 import { payBooking } from '../../services/pay-booking';
+import { rememberPendingBooking } from '../../services/pending-bookings';
 import { ConfirmedStep } from './confirmed-step';
 import { PaymentStep } from './payment-step';
 import { primaryClass } from '../../components/button-class';
 
-type Phase = 'choose' | 'submitting' | 'pending' | 'payment' | 'paying' | 'confirmed' | 'failed';
+type Phase = 'choose' | 'submitting' | 'pending' | 'submitted' | 'payment' | 'paying' | 'confirmed' | 'failed';
 
 export default function NewBooking() {
   const params = useRouter().params;
@@ -73,6 +75,8 @@ export default function NewBooking() {
     setBooking(settled);
     if (settled.status === 'CONFIRMED') setPhase('confirmed');
     else if (settled.status === 'AWAITING_PAYMENT') setPhase('payment');
+    // Accepted but not yet written (workers behind or restarting): it is not lost, only slow.
+    else if (settled.status === 'PENDING') setPhase('submitted');
     else setPhase('failed');
   }
 
@@ -92,6 +96,7 @@ export default function NewBooking() {
         { storeId, serviceId, startAt: slot.startAt, resourceId: resourceId ?? undefined, partySize, note: note.trim(), answers: Object.keys(payload).length ? payload : undefined },
         attemptKey.current,
       );
+      rememberPendingBooking(accepted.bookingId);
       await followUntilSettled(accepted.bookingId);
     } catch (caught) {
       setPhase('choose');
@@ -139,6 +144,23 @@ export default function NewBooking() {
 
   if ((phase === 'payment' || phase === 'paying') && booking) {
     return <PaymentStep booking={booking} storeName={store.name} serviceName={service.name} timezone={tz} paying={phase === 'paying'} error={paymentError} onPay={() => void pay()} />;
+  }
+
+  if (phase === 'submitted' && booking) {
+    return (
+      <View className='page' id='booking-submitted'>
+        <View className='card result'>
+          <Text className='result-icon'>⏳</Text>
+          <Text className='title'>{t('book.submittedTitle')}</Text>
+          <View className='gap' />
+          <Text className='muted'>{t('book.submittedHint')}</Text>
+          <View className='gap' />
+          <Button className='btn btn-primary' onClick={() => go.bookingReplacing(booking.bookingId)}>
+            {t('book.viewBooking')}
+          </Button>
+        </View>
+      </View>
+    );
   }
 
   if (phase === 'failed' && booking) {

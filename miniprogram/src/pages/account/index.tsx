@@ -7,6 +7,7 @@ import { PhoneBind } from '../../components/phone-bind';
 import { t } from '../../i18n';
 import { api } from '../../services/api';
 import { go } from '../../services/navigation';
+import { clearPendingBookings } from '../../services/pending-bookings';
 import { currentSession, login, logout } from '../../services/session';
 import { primaryClass } from '../../components/button-class';
 
@@ -95,7 +96,7 @@ export default function Account() {
         <Text className={unread ? 'price small' : 'muted'}>{unread ? t('account.unread', { n: unread }) : '›'}</Text>
       </View>
       {error ? <ErrorPanel error={error} onRetry={() => void refresh()} /> : null}
-      <Button className='btn btn-plain' onClick={() => { logout(); setSession(null); setPhone(''); setUnread(null); }}>
+      <Button className='btn btn-plain' onClick={() => { logout(); clearPendingBookings(); setSession(null); setPhone(''); setUnread(null); }}>
         {t('account.logout')}
       </Button>
     </View>

@@ -11,6 +11,7 @@ import { t } from '../../i18n';
 import { api, type Booking, type StoreDetail } from '../../services/api';
 import { clock } from '../../services/clock';
 import { go } from '../../services/navigation';
+import { forgetPendingBookings, pendingBookingIds } from '../../services/pending-bookings';
 import { currentSession, login } from '../../services/session';
 import { storeDetail } from '../../services/store-cache';
 
@@ -32,6 +33,16 @@ function BookingCard(props: { booking: Booking; store: StoreDetail | undefined }
   );
 }
 
+/** Adds bookings this phone had accepted that MySQL does not hold yet (still 确认中), and forgets settled ones. */
+async function withAcceptedNotYetPersisted(persisted: Booking[]): Promise<Booking[]> {
+  const known = new Set(persisted.map((b) => b.bookingId));
+  const waiting = pendingBookingIds().filter((id) => !known.has(id));
+  const fetched = await Promise.all(waiting.map((id) => api.booking(id).catch(() => null)));
+  const stillPending = fetched.filter((b): b is Booking => b !== null && b.status === 'PENDING');
+  forgetPendingBookings(pendingBookingIds().filter((id) => !stillPending.some((b) => b.bookingId === id)));
+  return [...stillPending, ...persisted];
+}
+
 export default function MyBookings() {
   const [bookings, setBookings] = useState<Booking[] | null>(null);
   const [stores, setStores] = useState<Map<number, StoreDetail>>(new Map());
@@ -43,7 +54,8 @@ export default function MyBookings() {
   const load = useCallback(async () => {
     if (!currentSession()) return;
     try {
-      const { bookings: list } = await api.myBookings();
+      const { bookings: persisted } = await api.myBookings();
+      const list = await withAcceptedNotYetPersisted(persisted);
       const ids = [...new Set(list.map((b) => b.storeId))];
       const details = await Promise.all(ids.map((id) => storeDetail(id, clock.now()).catch(() => null)));
       setStores(new Map(details.filter((d): d is StoreDetail => d !== null).map((d) => [d.id, d])));
