@@ -4,9 +4,10 @@ import { api, type StoreDetail } from './api';
 const TTL_MS = 60_000;
 const cache = new Map<number, { at: number; value: Promise<StoreDetail> }>();
 
-export function storeDetail(id: number, nowMs: number): Promise<StoreDetail> {
+/** `fresh`: read it again and keep that (the store page itself, so ratings and reviews are current). */
+export function storeDetail(id: number, nowMs: number, options: { fresh?: boolean } = {}): Promise<StoreDetail> {
   const hit = cache.get(id);
-  if (hit && nowMs - hit.at < TTL_MS) return hit.value;
+  if (hit && !options.fresh && nowMs - hit.at < TTL_MS) return hit.value;
   const value = api.store(id);
   value.catch(() => cache.delete(id));
   cache.set(id, { at: nowMs, value });

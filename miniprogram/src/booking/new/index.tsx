@@ -18,6 +18,7 @@ import { newIdempotencyKey } from '../../services/idempotency';
 import { go } from '../../services/navigation';
 import { payBooking } from '../../services/pay-booking';
 import { rememberPendingBooking } from '../../services/pending-bookings';
+import { storeDetail } from '../../services/store-cache';
 import { ConfirmedStep } from './confirmed-step';
 import { PaymentStep } from './payment-step';
 import { primaryClass } from '../../components/button-class';
@@ -49,7 +50,8 @@ export default function NewBooking() {
   const attemptKey = useRef<string | null>(null);
 
   useEffect(() => {
-    api.store(storeId).then(setStore, setLoadError);
+    // The store page just read it: the booking screen opens without a second request.
+    storeDetail(storeId, clock.now()).then(setStore, setLoadError);
   }, [storeId]);
   useEffect(() => {
     setFields([]);
@@ -63,7 +65,7 @@ export default function NewBooking() {
   const service = store?.services.find((s) => s.id === serviceId) ?? null;
   const staff = useMemo(() => (store ? store.resources.filter((r) => r.kind === 'staff') : []), [store]);
 
-  if (loadError) return <View className='page'><ErrorPanel error={loadError} onRetry={() => api.store(storeId).then(setStore, setLoadError)} /></View>;
+  if (loadError) return <View className='page'><ErrorPanel error={loadError} onRetry={() => storeDetail(storeId, clock.now()).then(setStore, setLoadError)} /></View>;
   if (!store || !service) return <View className='page'><Text className='muted'>{t('common.loading')}</Text></View>;
   const tz = store.timezone;
   const priceFen = service.priceFen * (service.pricedPerPerson ? partySize : 1);

@@ -35,11 +35,12 @@ function BookingCard(props: { booking: Booking; store: StoreDetail | undefined }
 
 /** Adds bookings this phone had accepted that MySQL does not hold yet (still 确认中), and forgets settled ones. */
 async function withAcceptedNotYetPersisted(persisted: Booking[]): Promise<Booking[]> {
+  const remembered = pendingBookingIds();
   const known = new Set(persisted.map((b) => b.bookingId));
-  const waiting = pendingBookingIds().filter((id) => !known.has(id));
-  const fetched = await Promise.all(waiting.map((id) => api.booking(id).catch(() => null)));
+  const fetched = await Promise.all(remembered.filter((id) => !known.has(id)).map((id) => api.booking(id).catch(() => null)));
   const stillPending = fetched.filter((b): b is Booking => b !== null && b.status === 'PENDING');
-  forgetPendingBookings(pendingBookingIds().filter((id) => !stillPending.some((b) => b.bookingId === id)));
+  const pendingIds = new Set(stillPending.map((b) => b.bookingId));
+  forgetPendingBookings(remembered.filter((id) => !pendingIds.has(id)));
   return [...stillPending, ...persisted];
 }
 

@@ -8,7 +8,9 @@ import { formatLocalDate } from '../../domain/time';
 import { t } from '../../i18n';
 import { platform } from '../../platform';
 import { api, type Review, type StoreDetail, type StoreService } from '../../services/api';
+import { clock } from '../../services/clock';
 import { go } from '../../services/navigation';
+import { storeDetail } from '../../services/store-cache';
 
 function paymentNote(service: StoreService): string {
   const { mode, amountFen } = service.payment;
@@ -26,7 +28,7 @@ export default function StorePage() {
   const load = useCallback(async () => {
     setError(null);
     try {
-      const [detail, page] = await Promise.all([api.store(id), api.reviews(id, 5)]);
+      const [detail, page] = await Promise.all([storeDetail(id, clock.now(), { fresh: true }), api.reviews(id, 5)]);
       setStore(detail);
       setReviews(page.reviews);
       void Taro.setNavigationBarTitle({ title: detail.name });
