@@ -4,6 +4,7 @@ import express, { type Express } from 'express';
 import type { GatewayDeps } from './deps.ts';
 import { requestMetrics } from './http/request-metrics.ts';
 import { errorMiddleware, notFoundHandler } from './http/errors.ts';
+import { isJsonRequest } from './http/json-body.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import { merchantPriorityRoutes } from './routes/merchant-priority.routes.ts';
 import { bookingRoutes } from './routes/bookings.routes.ts';
@@ -35,7 +36,7 @@ export function buildApp(deps: GatewayDeps): Express {
   // Before the JSON parser: WeChat Pay signs the exact bytes of its notifications.
   app.use(paymentNotifyRoutes(deps));
   app.use(smsCallbackRoutes(deps));
-  app.use(express.json({ limit: '32kb' }));
+  app.use(express.json({ limit: '32kb', type: isJsonRequest }));
   // The booking routes first: POST /v1/bookings is the hot path and should not walk the other routers.
   app.use(bookingRoutes(deps));
   app.use(seriesRoutes(deps));

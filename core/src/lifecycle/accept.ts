@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { findBooking } from '../../../db/src/repositories/booking.repository.ts';
 import { lastCompletedResource } from '../../../db/src/repositories/catalog.repository.ts';
 import { readAllocationDay } from '../../../db/redis/allocation.ts';
@@ -59,7 +59,7 @@ export function requestHash(request: AcceptRequest): string {
   // The answers enter only as their keyed digest (and only when given, so earlier hashes stay valid).
   const parts: unknown[] = [storeId, serviceId, startMs, partySize, resourceId ?? null, note];
   if (answers) parts.push(answers.digest);
-  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 22);
+  return hash('sha256', JSON.stringify(parts), 'base64url').slice(0, 22);
 }
 
 /** The part of an intent every accept path builds the same way: a fresh id, the plan's slot and price, the hold deadline. */

@@ -39,15 +39,28 @@ export function membershipMatters(priority: ServicePriority | undefined, startMs
   return heldBackUnits(priority, startMs, nowMs, false) > 0;
 }
 
+const CACHED_DATES = 10_000;
+/** Per local date: its ISO week label, and the instant its weekly counter may expire. Every booking asks for both. */
+const weekLabels = new Map<string, string>();
+const weekCounterEnds = new Map<string, number>();
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): V {
+  if (cache.size >= CACHED_DATES) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
 /** ISO 8601 week of a local date "YYYY-MM-DD", e.g. "2026-W49" (weeks start on Monday; week 1 holds the first Thursday). */
 export function isoWeekOf(localDate: string): string {
+  const cached = weekLabels.get(localDate);
+  if (cached !== undefined) return cached;
   const [y, m, d] = localDate.split('-').map(Number) as [number, number, number];
   const date = Date.UTC(y, m - 1, d);
   const weekday = (new Date(date).getUTCDay() + 6) % 7; // Monday = 0
   const thursday = new Date(date + (3 - weekday) * DAY_MS);
   const year = thursday.getUTCFullYear();
   const week = Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / (7 * DAY_MS)) + 1;
-  return `${year}-W${String(week).padStart(2, '0')}`;
+  return remember(weekLabels, localDate, `${year}-W${String(week).padStart(2, '0')}`);
 }
 
 /** Local Monday..Sunday dates of the ISO week of a local date. */
@@ -64,8 +77,11 @@ export function isoWeekDates(localDate: string): { monday: string; sunday: strin
  * any zone offset, and as long as a hold outlives its appointment), never less than `minSeconds`.
  */
 export function weekCounterTtlSeconds(localDate: string, nowMs: number, minSeconds: number): number {
-  const [y, m, d] = isoWeekDates(localDate).sunday.split('-').map(Number) as [number, number, number];
-  const until = Date.UTC(y, m - 1, d) + 3 * DAY_MS;
+  let until = weekCounterEnds.get(localDate);
+  if (until === undefined) {
+    const [y, m, d] = isoWeekDates(localDate).sunday.split('-').map(Number) as [number, number, number];
+    until = remember(weekCounterEnds, localDate, Date.UTC(y, m - 1, d) + 3 * DAY_MS);
+  }
   return Math.max(minSeconds, Math.ceil((until - nowMs) / 1000));
 }
 

@@ -41,7 +41,9 @@ export function isValidTimeZone(timeZone: string): boolean {
 }
 
 const OFFSET_BUCKET_MS = 15 * MINUTE_MS;
-const offsetCache = new Map<string, number>();
+const CACHED_OFFSETS_PER_ZONE = 100_000;
+/** Per zone: 15-minute UTC bucket → offset (numeric keys: no string is built per lookup). */
+const offsetCaches = new Map<string, Map<number, number>>();
 
 /**
  * The zone's UTC offset at an instant. Every offset change happens on a
@@ -51,26 +53,51 @@ const offsetCache = new Map<string, number>();
  */
 function utcOffsetMs(instantMs: number, timeZone: string): number {
   const bucket = Math.floor(instantMs / OFFSET_BUCKET_MS);
-  const key = `${timeZone}|${bucket}`;
-  let offset = offsetCache.get(key);
+  let cache = offsetCaches.get(timeZone);
+  if (cache === undefined) {
+    cache = new Map();
+    offsetCaches.set(timeZone, cache);
+  }
+  let offset = cache.get(bucket);
   if (offset === undefined) {
     const at = bucket * OFFSET_BUCKET_MS;
     const [date, time] = [dateFormatter(timeZone).format(at), timeFormatter(timeZone).format(at)];
     offset = Date.parse(`${date}T${time}:00Z`) - at;
-    if (offsetCache.size > 100_000) offsetCache.clear();
-    offsetCache.set(key, offset);
+    if (cache.size >= CACHED_OFFSETS_PER_ZONE) cache.clear();
+    cache.set(bucket, offset);
   }
   return offset;
 }
 
+const CACHED_DAY_LABELS = 50_000;
+/** Days since the epoch → "YYYY-MM-DD"; the label of a day number is the same in every zone. */
+const dayLabels = new Map<number, string>();
+
+function dayLabel(dayNumber: number): string {
+  let label = dayLabels.get(dayNumber);
+  if (label === undefined) {
+    label = new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
+    if (dayLabels.size >= CACHED_DAY_LABELS) dayLabels.clear();
+    dayLabels.set(dayNumber, label);
+  }
+  return label;
+}
+
+/** "00:00" … "23:59", indexed by minute of the day. */
+const clockLabels: readonly string[] = Array.from(
+  { length: 24 * 60 },
+  (_, minute) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`,
+);
+
 /** The local calendar date of an instant, e.g. `2026-11-30`. */
 export function localDateOf(instantMs: number, timeZone: string): string {
-  return new Date(instantMs + utcOffsetMs(instantMs, timeZone)).toISOString().slice(0, 10);
+  return dayLabel(Math.floor((instantMs + utcOffsetMs(instantMs, timeZone)) / DAY_MS));
 }
 
 /** The local wall-clock time of an instant, e.g. `09:30`. */
 export function localTimeOf(instantMs: number, timeZone: string): string {
-  return new Date(instantMs + utcOffsetMs(instantMs, timeZone)).toISOString().slice(11, 16);
+  const localMs = instantMs + utcOffsetMs(instantMs, timeZone);
+  return clockLabels[Math.floor((localMs - Math.floor(localMs / DAY_MS) * DAY_MS) / MINUTE_MS)]!;
 }
 
 /**

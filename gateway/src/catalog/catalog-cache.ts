@@ -23,7 +23,8 @@ export class CatalogCache {
   }
 
   async get(storeId: number): Promise<StoreCatalog> {
-    const catalog = await this.#cache.fetch(storeId);
+    // A fresh entry without fetch()'s promise bookkeeping: the booking path asks for the same few stores all day.
+    const catalog = this.#cache.get(storeId) ?? (await this.#cache.fetch(storeId));
     if (!catalog) throw new AppError('STORE_NOT_FOUND', `store ${storeId} not found`);
     return catalog;
   }
