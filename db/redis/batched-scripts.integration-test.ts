@@ -1,20 +1,38 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_REDIS_URL } from '../testing/test-env.ts';
-import { MAX_BATCH, ScriptBatcher } from './batched-scripts.ts';
+import { MAX_BATCH, ReserveBatcher } from './batched-scripts.ts';
+import { readScripts } from './connection.ts';
 
-// A real Redis with a stand-in `reserve` script: echoes its argument, or fails when asked to.
-const ECHO = `if ARGV[1] == 'boom' then return redis.error_reply('ERR boom') end return ARGV[1]`;
+/**
+ * The real reserveMany.lua (batching, slicing, error containment) around a stand-in reserve.lua on a real
+ * Redis: the stand-in echoes its keys and arguments, counts its runs, and fails when asked to.
+ */
+const STAND_IN = `
+redis.call('INCR', KEYS[1])
+if ARGV[1] == 'boom' then redis.call('NOSUCHCOMMAND') end
+local reply = {1, #KEYS, #ARGV}
+for i = 1, #KEYS do reply[#reply + 1] = KEYS[i] end
+for i = 1, #ARGV do reply[#reply + 1] = ARGV[i] end
+return reply
+`;
 
-describe('ScriptBatcher (real Redis)', () => {
+describe('ReserveBatcher + reserveMany.lua (real Redis)', () => {
   let redis: Redis;
+  let dir: string;
+  const prefix = `zyt-batch-${process.pid}-${Date.now()}`;
   const pipelineSizes: number[] = [];
 
   beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'zy-batch-'));
+    cpSync(path.join(import.meta.dirname, 'scripts/reserveMany.lua'), path.join(dir, 'reserveMany.lua'));
+    writeFileSync(path.join(dir, 'reserve.lua'), STAND_IN);
     redis = new Redis(TEST_REDIS_URL, { lazyConnect: true });
     await redis.connect();
-    redis.defineCommand('reserve', { lua: ECHO, numberOfKeys: 0 });
-    // Count what each pipeline carries (ioredis sends one pipeline in one write).
+    for (const script of readScripts(dir)) redis.defineCommand(script.name, { lua: script.lua });
     const pipeline = redis.pipeline.bind(redis);
     redis.pipeline = ((...args: Parameters<Redis['pipeline']>) => {
       const p = pipeline(...args);
@@ -26,29 +44,57 @@ describe('ScriptBatcher (real Redis)', () => {
       return p;
     }) as Redis['pipeline'];
   });
-  afterAll(() => redis.disconnect());
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
-  it('answers every call with its own reply, in batches of at most MAX_BATCH', async () => {
+  const counter = (store: string) => `${prefix}:{s:${store}}:runs`;
+
+  it('gives each booking its own keys, arguments and reply, in batches of at most MAX_BATCH', async () => {
     pipelineSizes.length = 0;
-    const batcher = new ScriptBatcher(redis);
+    const batcher = new ReserveBatcher(redis);
     const count = MAX_BATCH * 2 + 5;
-    const replies = await Promise.all(Array.from({ length: count }, (_, i) => batcher.call('reserve', [`call-${i}`])));
-    expect(replies).toEqual(Array.from({ length: count }, (_, i) => `call-${i}`));
-    expect(pipelineSizes).toEqual([MAX_BATCH, MAX_BATCH, 5]);
+    const replies = await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        // Bookings differ in how many keys and arguments they have, as reserve.lua calls do.
+        batcher.reserve('1', 2, [counter('1'), `${prefix}:{s:1}:k${i}`, ...Array.from({ length: 1 + (i % 3) }, (_v, a) => `b${i}a${a}`)]),
+      ),
+    );
+    replies.forEach((reply, i) => {
+      const argCount = 1 + (i % 3);
+      expect(reply).toEqual([1, 2, argCount, counter('1'), `${prefix}:{s:1}:k${i}`, ...Array.from({ length: argCount }, (_v, a) => `b${i}a${a}`)]);
+    });
+    // One reserveMany command per batch (one store), batches of MAX_BATCH, MAX_BATCH and the rest.
+    expect(pipelineSizes).toEqual([1, 1, 1]);
+    expect(Number(await redis.get(counter('1')))).toBe(count);
   });
 
-  it('sends a small burst as one pipeline at the end of the turn', async () => {
+  it('sends one reserveMany per store, all in one pipeline at the end of the turn', async () => {
     pipelineSizes.length = 0;
-    const batcher = new ScriptBatcher(redis);
-    const replies = await Promise.all([batcher.call('reserve', ['a']), batcher.call('reserve', ['b']), batcher.call('reserve', ['c'])]);
-    expect(replies).toEqual(['a', 'b', 'c']);
-    expect(pipelineSizes).toEqual([3]);
+    const batcher = new ReserveBatcher(redis);
+    const replies = await Promise.all([
+      batcher.reserve('7', 1, [counter('7'), 'a']),
+      batcher.reserve('8', 1, [counter('8'), 'b']),
+      batcher.reserve('7', 1, [counter('7'), 'c']),
+    ]);
+    expect(replies.map((reply) => reply.at(-1))).toEqual(['a', 'b', 'c']);
+    expect(pipelineSizes).toEqual([2]);
+    expect([Number(await redis.get(counter('7'))), Number(await redis.get(counter('8')))]).toEqual([2, 1]);
   });
 
-  it('rejects only the call whose script failed', async () => {
-    const batcher = new ScriptBatcher(redis);
-    const results = await Promise.allSettled([batcher.call('reserve', ['x']), batcher.call('reserve', ['boom']), batcher.call('reserve', ['y'])]);
+  it('rejects only the booking whose script failed; the others in its call still run', async () => {
+    const batcher = new ReserveBatcher(redis);
+    const before = Number(await redis.get(counter('9')));
+    const results = await Promise.allSettled([
+      batcher.reserve('9', 1, [counter('9'), 'x']),
+      batcher.reserve('9', 1, [counter('9'), 'boom']),
+      batcher.reserve('9', 1, [counter('9'), 'y']),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect(String((results[1] as PromiseRejectedResult).reason)).toContain('boom');
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/reserve\.lua failed: .*(Unknown Redis command|unknown command)/i);
+    expect(Number(await redis.get(counter('9'))) - before).toBe(3);
   });
 });

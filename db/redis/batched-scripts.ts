@@ -1,7 +1,5 @@
 import type { Redis } from 'ioredis';
 
-type ScriptName = 'reserve';
-
 /**
  * A batch is also sent as soon as it holds this many calls. Waiting for the end of the turn makes every
  * request of a burst wait for one big round trip, during which the gateway has nothing to do: measured
@@ -10,25 +8,31 @@ type ScriptName = 'reserve';
  */
 export const MAX_BATCH = 16;
 
+/** reserveMany.lua's error marker for one booking whose reserve.lua raised an error. */
+const BOOKING_ERROR = -99;
+
 interface Pending {
-  name: ScriptName;
-  args: (string | number)[];
-  resolve: (value: unknown) => void;
+  keyCount: number;
+  keysAndArgs: (string | number)[];
+  resolve: (value: (string | number)[]) => void;
   reject: (error: unknown) => void;
 }
 
 /**
- * Sends script calls of many concurrent requests as one pipeline per event
- * loop turn. ioredis's auto-pipelining flushes on process.nextTick, which Node
- * runs after *each* socket callback, so requests arriving together still cost
- * one Redis write (a system call) each; flushing on setImmediate, after every
- * socket that was ready has been read, turns them into one write and one read.
- * On this machine that halves the CPU a booking costs the gateway.
+ * Sends the reserve.lua calls of many concurrent requests together: one
+ * reserveMany.lua command per store (its keys share the store's hash tag) in
+ * one pipeline per event-loop turn. ioredis's auto-pipelining flushes on
+ * process.nextTick, which Node runs after *each* socket callback, so requests
+ * arriving together would still cost one Redis write (a system call) each;
+ * flushing on setImmediate, after every socket that was ready has been read,
+ * turns them into one write and one read, and one command per store instead
+ * of one per booking spares both the gateway and Redis the per-command work.
  * Batches are capped at MAX_BATCH calls.
  */
-export class ScriptBatcher {
+export class ReserveBatcher {
   readonly #redis: Redis;
-  #queue: Pending[] = [];
+  #queue = new Map<string, Pending[]>();
+  #queued = 0;
   #scheduled = false;
 
   constructor(redis: Redis) {
@@ -40,10 +44,15 @@ export class ScriptBatcher {
     this.#flush();
   };
 
-  call(name: ScriptName, args: (string | number)[]): Promise<unknown> {
+  /** `group`: the store's hash tag (every key of one reserveMany call must live in one cluster slot). */
+  reserve(group: string, keyCount: number, keysAndArgs: (string | number)[]): Promise<(string | number)[]> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ name, args, resolve, reject });
-      if (this.#queue.length >= MAX_BATCH) {
+      const pending = this.#queue.get(group);
+      const call = { keyCount, keysAndArgs, resolve, reject };
+      if (pending) pending.push(call);
+      else this.#queue.set(group, [call]);
+      this.#queued += 1;
+      if (this.#queued >= MAX_BATCH) {
         this.#flush();
       } else if (!this.#scheduled) {
         this.#scheduled = true;
@@ -53,32 +62,55 @@ export class ScriptBatcher {
   }
 
   #flush(): void {
-    const batch = this.#queue;
-    if (batch.length === 0) return;
-    this.#queue = [];
+    if (this.#queued === 0) return;
+    const groups = [...this.#queue.values()];
+    this.#queue = new Map();
+    this.#queued = 0;
     const pipeline = this.#redis.pipeline();
-    for (const pending of batch) (pipeline as unknown as Record<ScriptName, (...a: (string | number)[]) => unknown>)[pending.name](...pending.args);
+    for (const calls of groups) pipeline.reserveMany(...reserveManyArgs(calls));
     pipeline.exec().then(
       (results) => {
-        batch.forEach((pending, i) => {
-          const [error, value] = results?.[i] ?? [new Error('no reply from pipeline'), null];
-          if (error) pending.reject(error);
-          else pending.resolve(value);
+        groups.forEach((calls, g) => {
+          const [error, replies] = results?.[g] ?? [new Error('no reply from pipeline'), null];
+          if (error) {
+            for (const call of calls) call.reject(error);
+            return;
+          }
+          calls.forEach((call, b) => {
+            const reply = (replies as (string | number)[][])[b];
+            if (!reply) call.reject(new Error('reserveMany gave no reply for a booking'));
+            else if (Number(reply[0]) === BOOKING_ERROR) call.reject(new Error(`reserve.lua failed: ${String(reply[1])}`));
+            else call.resolve(reply);
+          });
         });
       },
       (error: unknown) => {
-        for (const pending of batch) pending.reject(error);
+        for (const calls of groups) for (const call of calls) call.reject(error);
       },
     );
   }
 }
 
-const batchers = new WeakMap<Redis, ScriptBatcher>();
+/** reserveMany.lua's arguments: numkeys, every booking's keys, then N, the (key count, arg count) pairs and every booking's args. */
+function reserveManyArgs(calls: Pending[]): [number, ...(string | number)[]] {
+  const keys: (string | number)[] = [];
+  const counts: number[] = [calls.length];
+  const args: (string | number)[] = [];
+  for (const call of calls) {
+    const { keyCount, keysAndArgs } = call;
+    for (let i = 0; i < keyCount; i++) keys.push(keysAndArgs[i]!);
+    for (let i = keyCount; i < keysAndArgs.length; i++) args.push(keysAndArgs[i]!);
+    counts.push(keyCount, keysAndArgs.length - keyCount);
+  }
+  return [keys.length, ...keys, ...counts, ...args];
+}
 
-export function scriptBatcher(redis: Redis): ScriptBatcher {
+const batchers = new WeakMap<Redis, ReserveBatcher>();
+
+export function reserveBatcher(redis: Redis): ReserveBatcher {
   let batcher = batchers.get(redis);
   if (!batcher) {
-    batcher = new ScriptBatcher(redis);
+    batcher = new ReserveBatcher(redis);
     batchers.set(redis, batcher);
   }
   return batcher;

@@ -10,6 +10,7 @@ type Arg = string | number;
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     reserve(numKeys: number, ...keysAndArgs: Arg[]): Result<(string | number)[], Context>;
+    reserveMany(numKeys: number, ...keysAndArgs: Arg[]): Result<(string | number)[][], Context>;
     releaseHold(numKeys: number, ...keysAndArgs: Arg[]): Result<number, Context>;
     markPersisted(hold: string, holds: string, persisted: string, bookingId: string, retentionMs: number): Result<number, Context>;
     leaseExpiredHolds(holds: string, nowMs: number, leaseMs: number, limit: number): Result<string[], Context>;
@@ -34,10 +35,18 @@ export function readScripts(dir = scriptsDir): ScriptFile[] {
     .map((file) => {
       const match = /^([A-Za-z]+)(?:-(\d+))?\.lua$/.exec(file);
       if (!match) throw new Error(`script file name must be <name>[-<numKeys>].lua: ${file}`);
-      const script: ScriptFile = { name: match[1]!, lua: readFileSync(path.join(dir, file), 'utf8') };
+      const script: ScriptFile = { name: match[1]!, lua: withIncludes(dir, readFileSync(path.join(dir, file), 'utf8')) };
       if (match[2] !== undefined) script.numberOfKeys = Number(match[2]);
       return script;
     });
+}
+
+/**
+ * Replaces each line `--@include <file>.lua` with that script's text (Lua has no includes, and a script
+ * cannot call another): reserveMany.lua runs reserve.lua's own text as a function, so the two cannot drift.
+ */
+function withIncludes(dir: string, lua: string): string {
+  return lua.replace(/^--@include ([A-Za-z]+(?:-\d+)?\.lua)$/gm, (_line, file: string) => readFileSync(path.join(dir, file), 'utf8'));
 }
 
 const scripts = readScripts();

@@ -3,7 +3,7 @@ import type { BookingIntent, CellQuantity, IntentBase } from '../../core/src/boo
 import { cellField, parseCellField } from '../../core/src/inventory/cells.ts';
 import type { GroupPlan } from '../../core/src/inventory/plan.ts';
 import { isoWeekOf, type ReservePriorityArgs } from '../../core/src/priority/admission.ts';
-import { scriptBatcher } from './batched-scripts.ts';
+import { reserveBatcher } from './batched-scripts.ts';
 import type { RedisKeys } from './keys.ts';
 import { type MarkPersistedCode, type ReleaseCode, ReserveCode } from './reserve-codes.ts';
 
@@ -122,7 +122,7 @@ export async function reserve(redis: Redis, keys: RedisKeys, input: ReserveInput
     priority?.nowMs ?? 0,
     priority?.enforceLimits === false ? 0 : 1,
   );
-  const reply = (await scriptBatcher(redis).call('reserve', [keyCount, ...args])) as (string | number)[];
+  const reply = await reserveBatcher(redis).reserve(String(base.storeId), keyCount, args);
   const code = Number(reply[0]);
   switch (code) {
     case ReserveCode.Reserved:

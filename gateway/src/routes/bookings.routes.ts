@@ -26,6 +26,7 @@ import {
   IdempotencyHeaders,
   RescheduleBody,
 } from '../http/schemas.ts';
+import { sendJson } from '../http/send-json.ts';
 import { parse } from '../http/validate.ts';
 import { queueRefunds } from '../payments/queue-refunds.ts';
 
@@ -115,7 +116,7 @@ export function bookingRoutes(deps: GatewayDeps): Router {
         answers,
       }),
     );
-    res.status(202).json({ bookingId: result.bookingId, status: result.status });
+    sendJson(res, 202, { bookingId: result.bookingId, status: result.status });
   });
 
   router.get('/v1/bookings/:id', auth, async (req, res) => {
