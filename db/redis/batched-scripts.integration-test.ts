@@ -25,6 +25,8 @@ describe('ReserveBatcher + reserveMany.lua (real Redis)', () => {
   let dir: string;
   const prefix = `zyt-batch-${process.pid}-${Date.now()}`;
   const pipelineSizes: number[] = [];
+  /** Bookings per reserveMany sent on its own (not in a pipeline). */
+  const directCalls: number[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'zy-batch-'));
@@ -33,6 +35,12 @@ describe('ReserveBatcher + reserveMany.lua (real Redis)', () => {
     redis = new Redis(TEST_REDIS_URL, { lazyConnect: true });
     await redis.connect();
     for (const script of readScripts(dir)) redis.defineCommand(script.name, { lua: script.lua });
+    // Pipelines copy this function too (and call it on themselves): count only calls on the connection.
+    const reserveMany = redis.reserveMany;
+    redis.reserveMany = function (this: unknown, numKeys: number, ...keysAndArgs: (string | number)[]) {
+      if (this === redis) directCalls.push(Number(keysAndArgs[numKeys]));
+      return reserveMany.call(this, numKeys, ...keysAndArgs);
+    } as Redis['reserveMany'];
     const pipeline = redis.pipeline.bind(redis);
     redis.pipeline = ((...args: Parameters<Redis['pipeline']>) => {
       const p = pipeline(...args);
@@ -55,6 +63,7 @@ describe('ReserveBatcher + reserveMany.lua (real Redis)', () => {
 
   it('gives each booking its own keys, arguments and reply, in batches of at most MAX_BATCH', async () => {
     pipelineSizes.length = 0;
+    directCalls.length = 0;
     const batcher = new ReserveBatcher(redis);
     const count = MAX_BATCH * 2 + 5;
     const replies = await Promise.all(
@@ -67,13 +76,15 @@ describe('ReserveBatcher + reserveMany.lua (real Redis)', () => {
       const argCount = 1 + (i % 3);
       expect(reply).toEqual([1, 2, argCount, counter('1'), `${prefix}:{s:1}:k${i}`, ...Array.from({ length: argCount }, (_v, a) => `b${i}a${a}`)]);
     });
-    // One reserveMany command per batch (one store), batches of MAX_BATCH, MAX_BATCH and the rest.
-    expect(pipelineSizes).toEqual([1, 1, 1]);
+    // One store: one reserveMany command per batch, sent on its own; batches of MAX_BATCH, MAX_BATCH and the rest.
+    expect(directCalls).toEqual([MAX_BATCH, MAX_BATCH, 5]);
+    expect(pipelineSizes).toEqual([]);
     expect(Number(await redis.get(counter('1')))).toBe(count);
   });
 
   it('sends one reserveMany per store, all in one pipeline at the end of the turn', async () => {
     pipelineSizes.length = 0;
+    directCalls.length = 0;
     const batcher = new ReserveBatcher(redis);
     const replies = await Promise.all([
       batcher.reserve('7', 1, [counter('7'), 'a']),
@@ -82,6 +93,7 @@ describe('ReserveBatcher + reserveMany.lua (real Redis)', () => {
     ]);
     expect(replies.map((reply) => reply.at(-1))).toEqual(['a', 'b', 'c']);
     expect(pipelineSizes).toEqual([2]);
+    expect(directCalls).toEqual([]);
     expect([Number(await redis.get(counter('7'))), Number(await redis.get(counter('8')))]).toEqual([2, 1]);
   });
 

@@ -66,22 +66,25 @@ export class ReserveBatcher {
     const groups = [...this.#queue.values()];
     this.#queue = new Map();
     this.#queued = 0;
+    // The usual case, one store in the batch: one command, written at once (no pipeline object to build).
+    if (groups.length === 1) {
+      const calls = groups[0]!;
+      this.#redis.reserveMany(...reserveManyArgs(calls)).then(
+        (replies) => settle(calls, replies),
+        (error: unknown) => {
+          for (const call of calls) call.reject(error);
+        },
+      );
+      return;
+    }
     const pipeline = this.#redis.pipeline();
     for (const calls of groups) pipeline.reserveMany(...reserveManyArgs(calls));
     pipeline.exec().then(
       (results) => {
         groups.forEach((calls, g) => {
           const [error, replies] = results?.[g] ?? [new Error('no reply from pipeline'), null];
-          if (error) {
-            for (const call of calls) call.reject(error);
-            return;
-          }
-          calls.forEach((call, b) => {
-            const reply = (replies as (string | number)[][])[b];
-            if (!reply) call.reject(new Error('reserveMany gave no reply for a booking'));
-            else if (Number(reply[0]) === BOOKING_ERROR) call.reject(new Error(`reserve.lua failed: ${String(reply[1])}`));
-            else call.resolve(reply);
-          });
+          if (error) for (const call of calls) call.reject(error);
+          else settle(calls, replies as (string | number)[][]);
         });
       },
       (error: unknown) => {
@@ -89,6 +92,15 @@ export class ReserveBatcher {
       },
     );
   }
+}
+
+function settle(calls: Pending[], replies: (string | number)[][]): void {
+  calls.forEach((call, b) => {
+    const reply = replies[b];
+    if (!reply) call.reject(new Error('reserveMany gave no reply for a booking'));
+    else if (Number(reply[0]) === BOOKING_ERROR) call.reject(new Error(`reserve.lua failed: ${String(reply[1])}`));
+    else call.resolve(reply);
+  });
 }
 
 /** reserveMany.lua's arguments: numkeys, every booking's keys, then N, the (key count, arg count) pairs and every booking's args. */

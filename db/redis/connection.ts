@@ -73,6 +73,8 @@ export function createRedis(options: RedisConnectionOptions): Redis {
   const base: RedisOptions = {
     connectionName: options.name,
     enableAutoPipelining: true,
+    // The reserve batcher (batched-scripts.ts) already sends one reserveMany per turn and store: straight to the socket.
+    autoPipeliningIgnoredCommands: ['reserveMany'],
     retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2000),
   };
   const tuned: RedisOptions = options.failFast

@@ -60,10 +60,7 @@ function encodeGroups(groups: GroupPlan[]): EncodedGroups {
   for (const group of groups) {
     groupArgs.push(group.quantity, group.candidates.length);
     for (const candidate of group.candidates) {
-      const fields = candidate.cells.map((cell) => cellField(cell.resourceId, cell.startMinute));
-      const indexes = candidate.cells.map((cell) => dateIndex.get(cell.localDate)!);
-      groupArgs.push(fields.map((field, k) => `${indexes[k]}|${field}|${group.quantity}`).join(';'), candidate.cells.length);
-      for (let k = 0; k < fields.length; k++) groupArgs.push(indexes[k]!, fields[k]!);
+      groupArgs.push(candidate.cells.map((cell) => `${dateIndex.get(cell.localDate)!}|${cellField(cell.resourceId, cell.startMinute)}|${group.quantity}`).join(';'));
     }
   }
   const encoded = { dates, days: dates.join(','), groupArgs };

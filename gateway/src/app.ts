@@ -18,8 +18,8 @@ import { merchantScheduleRoutes } from './routes/merchant-schedule.routes.ts';
 import { merchantServicesRoutes } from './routes/merchant-services.routes.ts';
 import { opsRoutes } from './routes/ops.routes.ts';
 import { merchantMoneyRoutes } from './routes/merchant-money.routes.ts';
-import { paymentNotifyRoutes, paymentRoutes } from './routes/payments.routes.ts';
-import { notificationRoutes, smsCallbackRoutes } from './routes/notifications.routes.ts';
+import { PAYMENT_NOTIFY_PREFIX, paymentNotifyRoutes, paymentRoutes } from './routes/payments.routes.ts';
+import { notificationRoutes, SMS_CALLBACK_PREFIX, smsCallbackRoutes } from './routes/notifications.routes.ts';
 import { discoveryRoutes } from './routes/discovery.routes.ts';
 import { reviewRoutes } from './routes/reviews.routes.ts';
 import { storeRoutes } from './routes/stores.routes.ts';
@@ -33,9 +33,10 @@ export function buildApp(deps: GatewayDeps): Express {
   app.set('trust proxy', 'loopback');
   app.use(requestMetrics(deps.metrics));
   if (deps.corsOrigins.length > 0) app.use(corsFor(deps.corsOrigins));
-  // Before the JSON parser: WeChat Pay signs the exact bytes of its notifications.
-  app.use(paymentNotifyRoutes(deps));
-  app.use(smsCallbackRoutes(deps));
+  // Before the JSON parser: WeChat Pay signs the exact bytes of its notifications. Mounted on their prefixes, so
+  // other requests (the booking hot path above all) skip these routers on one path test.
+  app.use(PAYMENT_NOTIFY_PREFIX, paymentNotifyRoutes(deps));
+  app.use(SMS_CALLBACK_PREFIX, smsCallbackRoutes(deps));
   app.use(express.json({ limit: '32kb', type: isJsonRequest }));
   // The booking routes first: POST /v1/bookings is the hot path and should not walk the other routers.
   app.use(bookingRoutes(deps));

@@ -34,7 +34,7 @@
              (resource id, daily cap). A candidate whose resource is at its cap does not fit (the next one
              is tried), and the chosen capped resources count one booking each.
     then     G = number of requirement groups; per group: units, C = candidate count;
-             per candidate: packed cells, N = cell count, then N pairs (date index 1..D, cell field)
+             per candidate: its packed cells (below)
 
     trailing ARGV (always the last eight, read from the end; core/src/priority):
              [-8] per-customer weekly limit, 0 = none (then nothing is counted, like the daily limit)
@@ -47,9 +47,11 @@
              [-1] 1 = enforce the daily and weekly limits; 0 = count the booking but do not refuse it
                   (staff urgent insertion). Capacity, caps and the reserved rule never depend on it.
 
-  A candidate's packed cells ("dateIndex|cell|units" joined by ';') come from the caller, so this
-  script builds no strings; the hold and the stream entry keep the chosen candidates' packed cells
-  in `cells`, with `days` to resolve the date indexes.
+  A candidate's packed cells ("dateIndex|cell|units" joined by ';') come from the caller, and the
+  hold and the stream entry keep the chosen candidates' packed cells as they are in `cells`, with
+  `days` to resolve the date indexes. The script reads a candidate's cells from that one argument,
+  and only while it still looks for a candidate for the group: one argument per candidate instead
+  of two per cell is what the gateway encodes and Redis parses per booking.
 
   Output:
     {1, bookingId, chosen candidate index per group...}   reserved
@@ -109,11 +111,18 @@ for g = 1, groupCount do
   i = i + 2
   local sawOpen, sawReserved = false, false
   for c = 1, candidateCount do
-    local cellCount = tonumber(ARGV[i + 1])
-    local first = i + 2
+    local cellDates, cellFields, cellCount = nil, nil, 0
+    if chosen[g] == nil then
+      cellDates, cellFields = {}, {}
+      for d, cell in string.gmatch(ARGV[i], '(%d+)|([^|;]+)|[^;]*') do
+        cellCount = cellCount + 1
+        cellDates[cellCount] = tonumber(d)
+        cellFields[cellCount] = cell
+      end
+    end
     local capped, capResource = false, nil
-    if caps and chosen[g] == nil then
-      capResource = string.match(ARGV[first + 1], '^(%d+):')
+    if caps and chosen[g] == nil and cellCount > 0 then
+      capResource = string.match(cellFields[1], '^(%d+):')
       local cap = caps[capResource]
       if cap == nil then
         capResource = nil
@@ -125,14 +134,14 @@ for g = 1, groupCount do
     if chosen[g] == nil and not capped then
       -- One HMGET per date and hash for the candidate's cells (a booking spans one date, rarely two).
       local byDate = {}
-      for k = 0, cellCount - 1 do
-        local d = tonumber(ARGV[first + 2 * k])
+      for k = 1, cellCount do
+        local d = cellDates[k]
         local cells = byDate[d]
         if cells == nil then
           cells = {}
           byDate[d] = cells
         end
-        cells[#cells + 1] = ARGV[first + 2 * k + 1]
+        cells[#cells + 1] = cellFields[k]
       end
       local fits, open, fitsAll = true, true, true
       local current = {}
@@ -167,9 +176,9 @@ for g = 1, groupCount do
           capList[#capList + 1] = capResource
         end
         packed[#packed + 1] = ARGV[i]
-        for k = 0, cellCount - 1 do
-          local d = tonumber(ARGV[first + 2 * k])
-          local cell = ARGV[first + 2 * k + 1]
+        for k = 1, cellCount do
+          local d = cellDates[k]
+          local cell = cellFields[k]
           local pending = newBooked[d]
           if pending == nil then
             pending = {}
@@ -179,7 +188,7 @@ for g = 1, groupCount do
         end
       end
     end
-    i = first + 2 * cellCount
+    i = i + 1
   end
   if chosen[g] == nil then
     if sawReserved then return {-7} end

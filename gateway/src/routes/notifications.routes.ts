@@ -315,10 +315,13 @@ export function notificationRoutes(deps: GatewayDeps): Router {
   return router;
 }
 
+/** Where smsCallbackRoutes is mounted (its route is relative to it). */
+export const SMS_CALLBACK_PREFIX = '/v1/notifications/sms';
+
 /** The SMS delivery callback: before the JSON parser (Tencent may send text/plain), behind an unguessable path token. */
 export function smsCallbackRoutes(deps: GatewayDeps): Router {
   const router = Router();
-  router.post('/v1/notifications/sms/status/:token', express.text({ type: () => true, limit: '256kb' }), async (req, res) => {
+  router.post('/status/:token', express.text({ type: () => true, limit: '256kb' }), async (req, res) => {
     if (!deps.smsCallbackToken || req.params.token !== deps.smsCallbackToken) throw new AppError('NOT_FOUND', 'no such callback');
     let reports;
     try {

@@ -51,6 +51,9 @@ describeRoute({
 /** WeChat Pay only looks at the status; this body is what its documentation asks for on failure. */
 const FAIL = { code: 'FAIL', message: '失败' };
 
+/** Where paymentNotifyRoutes is mounted (its routes are relative to it). */
+export const PAYMENT_NOTIFY_PREFIX = '/v1/payments/wechat';
+
 /** The notify routes read the raw body (signatures cover the exact bytes), so they are mounted before express.json. */
 export function paymentNotifyRoutes(deps: GatewayDeps): Router {
   const router = Router();
@@ -98,8 +101,8 @@ export function paymentNotifyRoutes(deps: GatewayDeps): Router {
       if (!res.headersSent) res.status(500).json(FAIL);
     }
   };
-  router.post('/v1/payments/wechat/notify', raw, guarded('transaction'));
-  router.post('/v1/payments/wechat/refund-notify', raw, guarded('refund'));
+  router.post('/notify', raw, guarded('transaction'));
+  router.post('/refund-notify', raw, guarded('refund'));
   return router;
 }
 
