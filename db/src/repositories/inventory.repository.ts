@@ -105,7 +105,9 @@ export function aggregateCells(cells: readonly CellQuantity[]): CellQuantity[] {
     if (existing) existing.quantity += cell.quantity;
     else byCell.set(key, { ...cell });
   }
-  return [...byCell.values()];
+  // One order for every transaction (the primary key's), so concurrent persist batches lock shared cells in the
+  // same sequence instead of deadlocking on each other and retrying.
+  return [...byCell.values()].sort((a, b) => a.resourceId - b.resourceId || a.startMinute - b.startMinute);
 }
 
 function cellsTable(cells: CellQuantity[]) {
