@@ -12,7 +12,7 @@ declare module 'ioredis' {
     reserve(numKeys: number, ...keysAndArgs: Arg[]): Result<(string | number)[], Context>;
     reserveMany(numKeys: number, ...keysAndArgs: Arg[]): Result<(string | number)[][], Context>;
     releaseHold(numKeys: number, ...keysAndArgs: Arg[]): Result<number, Context>;
-    markPersisted(hold: string, holds: string, persisted: string, bookingId: string, retentionMs: number): Result<number, Context>;
+    markPersisted(numKeys: number, ...keysAndArgs: Arg[]): Result<number[], Context>;
     leaseExpiredHolds(holds: string, nowMs: number, leaseMs: number, limit: number): Result<string[], Context>;
     repairInventory(numKeys: number, ...keysAndArgs: Arg[]): Result<number[], Context>;
     acquireLease(lease: string, owner: string, leaseMs: number): Result<number, Context>;

@@ -240,8 +240,15 @@ export function intentDays(intent: { cells: readonly CellQuantity[] }): string[]
 export const PERSISTED_RETENTION_MS = 15 * 60_000;
 
 export async function markPersisted(redis: Redis, keys: RedisKeys, storeId: number, bookingId: string): Promise<MarkPersistedCode> {
+  return (await markManyPersisted(redis, keys, storeId, [bookingId]))[0]!;
+}
+
+/** markPersisted for a persist batch of one store: one script call, one code per booking id (in order). */
+export async function markManyPersisted(redis: Redis, keys: RedisKeys, storeId: number, bookingIds: readonly string[]): Promise<MarkPersistedCode[]> {
+  if (bookingIds.length === 0) return [];
   const store = keys.store(storeId);
-  return (await redis.markPersisted(store.hold(bookingId), store.holds, store.persisted, bookingId, PERSISTED_RETENTION_MS)) as MarkPersistedCode;
+  const holdKeys = bookingIds.map((id) => store.hold(id));
+  return (await redis.markPersisted(2 + holdKeys.length, store.holds, store.persisted, ...holdKeys, PERSISTED_RETENTION_MS, ...bookingIds)) as MarkPersistedCode[];
 }
 
 

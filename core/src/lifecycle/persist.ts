@@ -10,7 +10,7 @@ import { takeCells } from '../../../db/src/repositories/inventory.repository.ts'
 import { insertBookingAnswers } from '../../../db/src/repositories/booking-form.repository.ts';
 import { dropPendingAnswersOf, readPendingAnswersOf } from '../../../db/redis/answers.ts';
 import { inTransaction, isDuplicateKeyError, type TransactionOptions } from '../../../db/src/transaction.ts';
-import { markPersisted } from '../../../db/redis/holds.ts';
+import { markManyPersisted, markPersisted } from '../../../db/redis/holds.ts';
 import type { BookingIntent } from '../booking/intent.ts';
 import type { BookingStatus } from '../booking/state-machine.ts';
 import { newCheckinCode } from '../payments/checkin-code.ts';
@@ -117,8 +117,14 @@ async function persistTogether(deps: LifecycleDeps, intents: BookingIntent[], pl
 }
 
 async function markAllPersisted(deps: LifecycleDeps, intents: BookingIntent[]): Promise<void> {
-  // Auto-pipelining sends these together; a failure here only leaves work for the reconciler.
-  await Promise.all(intents.map((i) => markPersisted(deps.redis, deps.keys, i.storeId, i.bookingId)));
+  // One script call per store; a failure here only leaves work for the reconciler.
+  const byStore = new Map<number, string[]>();
+  for (const intent of intents) {
+    const ids = byStore.get(intent.storeId);
+    if (ids) ids.push(intent.bookingId);
+    else byStore.set(intent.storeId, [intent.bookingId]);
+  }
+  await Promise.all([...byStore].map(([storeId, ids]) => markManyPersisted(deps.redis, deps.keys, storeId, ids)));
 }
 
 async function persistOne(deps: LifecycleDeps, intent: BookingIntent, plans: Map<string, PaymentPlan>, options: TransactionOptions): Promise<PersistOutcome> {
