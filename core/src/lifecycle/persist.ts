@@ -118,13 +118,8 @@ async function persistTogether(deps: LifecycleDeps, intents: BookingIntent[], pl
 
 async function markAllPersisted(deps: LifecycleDeps, intents: BookingIntent[]): Promise<void> {
   // One script call per store; a failure here only leaves work for the reconciler.
-  const byStore = new Map<number, string[]>();
-  for (const intent of intents) {
-    const ids = byStore.get(intent.storeId);
-    if (ids) ids.push(intent.bookingId);
-    else byStore.set(intent.storeId, [intent.bookingId]);
-  }
-  await Promise.all([...byStore].map(([storeId, ids]) => markManyPersisted(deps.redis, deps.keys, storeId, ids)));
+  const byStore = Map.groupBy(intents, (i) => i.storeId);
+  await Promise.all([...byStore].map(([storeId, group]) => markManyPersisted(deps.redis, deps.keys, storeId, group.map((i) => i.bookingId))));
 }
 
 async function persistOne(deps: LifecycleDeps, intent: BookingIntent, plans: Map<string, PaymentPlan>, options: TransactionOptions): Promise<PersistOutcome> {
