@@ -88,7 +88,7 @@ export async function startWorkers(config: WorkerConfig, options: { clock?: Cloc
     relayQueue = new Queue(Queues.persist, { connection: bullConnection(), prefix: keys.queuePrefix });
     relay = new IntentRelay(
       { db, blocking: bullConnection(), redis, keys, queue: relayQueue, log, metrics },
-      { batch: config.RELAY_BATCH, blockMs: config.RELAY_BLOCK_MS, claimAfterMs: config.RELAY_CLAIM_AFTER_MS },
+      { batch: config.RELAY_BATCH, blockMs: config.RELAY_BLOCK_MS, lingerMs: config.RELAY_LINGER_MS, claimAfterMs: config.RELAY_CLAIM_AFTER_MS },
     );
     relay.start();
   }

@@ -149,6 +149,17 @@ export class CpuMeter {
     this.#start = Object.fromEntries(Object.entries(this.#pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
   }
 
+  /** CPU seconds each process used since begin(). */
+  used(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [name, pid] of Object.entries(this.#pids)) {
+      const before = this.#start[name];
+      const after = cpuSeconds(pid);
+      if (before != null && after != null) out[name] = after - before;
+    }
+    return out;
+  }
+
   end(extra: Record<string, number> = {}): Record<string, number> {
     const seconds = (performance.now() - this.#startedAt) / 1000;
     const out: Record<string, number> = {};

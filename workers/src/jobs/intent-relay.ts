@@ -24,6 +24,13 @@ export interface RelayDeps {
 export interface RelayOptions {
   batch: number;
   blockMs: number;
+  /**
+   * After a read that did not fill a batch, wait this long (from the start of that read) before the next one, so
+   * that under load a batch carries the bookings of this interval instead of the few that arrived during the last
+   * round trip. Each batch has fixed costs (a BullMQ job, its scripts, a MySQL transaction and commit); when idle
+   * the blocking read still hands over the first booking at once, so quiet stores wait for nothing.
+   */
+  lingerMs: number;
   /** An entry read by a relay that then went silent this long is taken over by another relay. */
   claimAfterMs: number;
 }
@@ -71,6 +78,7 @@ export class IntentRelay {
           continue;
         }
         await this.#claimStale();
+        const readStarted = performance.now();
         const batch = await readIntents(this.#deps.blocking, this.#deps.keys, this.#stores, this.consumer, {
           count: this.#options.batch,
           blockMs: pending ? 0 : this.#options.blockMs,
@@ -78,6 +86,7 @@ export class IntentRelay {
         });
         if (pending && batch.length === 0) pending = false;
         await this.#relay(batch, 'read');
+        if (!pending && batch.length > 0 && batch.length < this.#options.batch) await this.#linger(readStarted);
       } catch (error) {
         if ((error as Error).message?.includes('NOGROUP')) {
           // Redis lost the streams (restart, flush): recreate the groups and carry on.
@@ -89,6 +98,11 @@ export class IntentRelay {
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
     }
+  }
+
+  async #linger(since: number): Promise<void> {
+    const wait = this.#options.lingerMs - (performance.now() - since);
+    if (wait > 0 && !this.#stopping) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
   // Intervals below use the monotonic process timer, not the domain clock: a test's frozen clock must not freeze them.
@@ -116,8 +130,7 @@ export class IntentRelay {
 
   async #relay(batch: StreamedIntent[], how: 'read' | 'claimed'): Promise<void> {
     if (batch.length === 0) return;
-    const byStore = new Map<number, StreamedIntent[]>();
-    for (const entry of batch) byStore.set(entry.storeId, [...(byStore.get(entry.storeId) ?? []), entry]);
+    const byStore = Map.groupBy(batch, (entry) => entry.storeId);
     await this.#deps.queue.addBulk(
       [...byStore.entries()].map(([storeId, entries]) => ({
         name: JobNames.persistBookings,
