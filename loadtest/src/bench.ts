@@ -449,6 +449,7 @@ async function bench(): Promise<boolean> {
   await hello.stop();
   if (env.BENCH_PHASES === 'accept') {
     await gateway.stop();
+    report.targets = printTargets(phases);
     return true;
   }
 
@@ -553,7 +554,36 @@ async function bench(): Promise<boolean> {
     byStatus,
   };
   report.childWarnings = warnings.slice(0, 50);
+  report.targets = printTargets(phases);
   return invariantsOk;
+}
+
+/** The issue's targets next to what this run reached; only the phases that ran are judged. */
+function printTargets(measured: Record<string, unknown>) {
+  type Figures = { rps: number; latencyMs: { p99: number } };
+  const accept = measured.acceptPath as (Figures & { ratioToHelloWorld: number }) | undefined;
+  const pipeline = measured.pipeline as { acceptedPerSecond: number; persistedPerSecond: number; maxQueueLagS: number; latencyMs: { p99: number } } | undefined;
+  const hello = measured.helloWorld as Figures;
+  const targets = [
+    ...(accept
+      ? [
+          { target: 'accept path ≥ 12,000 req/s', reached: fixed(accept.rps, 0), met: accept.rps >= 12_000 },
+          { target: 'accept path p99 ≤ 20 ms', reached: fixed(accept.latencyMs.p99, 1), met: accept.latencyMs.p99 <= 20 },
+          { target: 'accept ÷ hello world ≥ 0.4', reached: fixed(accept.ratioToHelloWorld, 2), met: accept.ratioToHelloWorld >= 0.4 },
+        ]
+      : []),
+    ...(pipeline
+      ? [
+          { target: 'pipeline accepted ≥ 6,000/s', reached: fixed(pipeline.acceptedPerSecond, 0), met: pipeline.acceptedPerSecond >= 6_000 },
+          { target: 'pipeline persisted ≥ 6,000/s', reached: fixed(pipeline.persistedPerSecond, 0), met: pipeline.persistedPerSecond >= 6_000 },
+          { target: 'pipeline queue lag < 1 s', reached: fixed(pipeline.maxQueueLagS, 2), met: pipeline.maxQueueLagS < 1 },
+        ]
+      : []),
+  ];
+  console.log(`
+targets (hello world in this run: ${fixed(hello.rps, 0)} req/s; the targets were set on this machine when it served 36,000):`);
+  for (const t of targets) console.log(`  ${t.met ? 'met    ' : 'NOT met'}  ${t.target.padEnd(32)} ${t.reached}`);
+  return targets;
 }
 
 let ok = false;
