@@ -12,6 +12,7 @@
  * database and keys for a look). Exit 1 only if an invariant failed.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { SignJWT } from 'jose';
@@ -31,6 +32,7 @@ import { createMerchant, createResource, createService, createStore, setWeeklyHo
 import { createRedis, whenReady } from '../../db/redis/connection.ts';
 import { redisKeys } from '../../db/redis/keys.ts';
 import { deleteKeysWithPrefix } from '../../db/testing/test-env.ts';
+import { type BenchReport, renderBenchHtml } from './bench/bench-html.ts';
 import { type LoadResult, type LoadSpec, pickTool, runLoad, type ToolName } from './bench/load-tool.ts';
 import { type Child, CpuMeter, freePort, pidByName, spawnNode, stopAll, waitForHttp } from './bench/processes.ts';
 import { getJson } from './lib/api.ts';
@@ -358,9 +360,14 @@ async function bench(): Promise<boolean> {
   await whenReady(redis);
   world = await createWorld(redis);
   const tokens = await mintTokens(world.customerIds);
+  // A server-wide setting that moves MariaDB's cost per commit; ./ops/test turns the fsync per commit off for its
+  // throwaway databases, so a bench after the tests may run without it.
+  const { rows: durability } = await sql<{ v: number }>`SELECT @@GLOBAL.innodb_flush_log_at_trx_commit AS v`.execute(world.db);
+  report.innodbFlushLogAtTrxCommit = Number(durability[0]?.v);
   console.log(
     `setup: database ${mysql.database}, Redis prefix ${prefix}, store ${world.storeId} (1 room × ${CAPACITY}, hourly 60-minute sessions, 14 days, no daily limit), ` +
-      `${world.cells} cells, ${tokens.length} customers (${fixed((performance.now() - setupStarted) / 1000)} s)\n`,
+      `${world.cells} cells, ${tokens.length} customers, MariaDB innodb_flush_log_at_trx_commit=${report.innodbFlushLogAtTrxCommit} ` +
+      `(${fixed((performance.now() - setupStarted) / 1000)} s)\n`,
   );
   row(columns.map(([name]) => name), 'notes');
 
@@ -595,8 +602,16 @@ try {
 } finally {
   report.finishedAt = new Date().toISOString();
   report.loadAverageAtEnd = os.loadavg().map((v) => Number(v.toFixed(2)));
-  const file = await writeJson(env.BENCH_REPORT_DIR, `bench-${fileStamp(new Date(report.startedAt as string))}.json`, report);
-  console.log(`report: ${path.relative(process.cwd(), file)}`);
+  const name = `bench-${fileStamp(new Date(report.startedAt as string))}`;
+  const file = await writeJson(env.BENCH_REPORT_DIR, `${name}.json`, report);
+  const page = path.join(env.BENCH_REPORT_DIR, `${name}.html`);
+  try {
+    await writeFile(page, renderBenchHtml(report as unknown as BenchReport));
+    console.log(`report: ${path.relative(process.cwd(), file)}, ${path.relative(process.cwd(), page)}`);
+  } catch (error) {
+    // A run that failed half-way still has its JSON; the page is a view of it.
+    console.log(`report: ${path.relative(process.cwd(), file)} (no HTML page: ${String(error)})`);
+  }
   await cleanup();
 }
 if (process.exitCode === undefined && !ok) process.exitCode = 1;

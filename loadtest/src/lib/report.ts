@@ -44,10 +44,10 @@ export async function writeJson(dir: string, name: string, data: unknown): Promi
   return file;
 }
 
-const escapeHtml = (value: unknown) =>
+export const escapeHtml = (value: unknown) =>
   String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-function table(rows: [string, unknown][], headers?: [string, string]): string {
+export function table(rows: [string, unknown][], headers?: [string, string]): string {
   const head = headers ? `<thead><tr><th>${escapeHtml(headers[0])}</th><th>${escapeHtml(headers[1])}</th></tr></thead>` : '';
   return `<table>${head}<tbody>${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</tbody></table>`;
 }
@@ -64,7 +64,7 @@ function fmt(value: number): string {
   return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
 }
 
-interface Series {
+export interface Series {
   name: string;
   color: string;
   /** null = no data: the line has a gap there. */
