@@ -50,7 +50,7 @@ const schema = {
   /** Most bookings the relay reads per store and per read: the upper bound of a persist batch. */
   RELAY_BATCH: z.coerce.number().int().min(1).max(5000).default(500),
   RELAY_BLOCK_MS: z.coerce.number().int().min(10).max(10_000).default(1000),
-  /** Under load, the relay reads at most once per this many ms unless a read fills RELAY_BATCH: bigger, fewer batches. */
+  /** Under load, the relay reads at most once per this many ms unless a store filled RELAY_BATCH: bigger, fewer batches. */
   RELAY_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(50),
   /** Entries a relay read but never acknowledged (it died) are taken over after this long. */
   RELAY_CLAIM_AFTER_MS: z.coerce.number().int().min(0).default(30_000),

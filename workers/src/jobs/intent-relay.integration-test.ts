@@ -17,6 +17,7 @@ import type { PersistBookingsPayload } from './contracts.ts';
 
 let env: TestEnv;
 let studio: ClassFixture;
+let second: ClassFixture;
 let deps: AcceptDeps;
 const connections: Redis[] = [];
 let customer = 0;
@@ -28,6 +29,8 @@ beforeAll(async () => {
   studio = await createClassStudio(env.db, env.clock.now(), { capacity: 500 });
   deps = { ...env, newBookingId: bookingIdFactory(env.clock), requestRebuild: async () => {} };
   await materializeStore(env, studio.storeId);
+  second = await createClassStudio(env.db, env.clock.now(), { capacity: 500 });
+  await materializeStore(env, second.storeId);
 });
 
 afterAll(async () => {
@@ -35,13 +38,13 @@ afterAll(async () => {
   await env?.cleanup();
 });
 
-async function acceptOne(): Promise<string> {
-  const catalog = await loadStoreCatalog(env.db, studio.storeId);
+async function acceptOne(store: ClassFixture = studio): Promise<string> {
+  const catalog = await loadStoreCatalog(env.db, store.storeId);
   customer += 1;
   const start = zonedToInstant('2026-12-02', 19 * 60, 'Asia/Shanghai');
   const answer = await acceptBooking(deps, catalog!, {
-    storeId: studio.storeId,
-    serviceId: studio.classId,
+    storeId: store.storeId,
+    serviceId: store.classId,
     customerId: customer,
     startMs: start,
     partySize: 1,
@@ -53,7 +56,7 @@ async function acceptOne(): Promise<string> {
 }
 
 /** A relay on its own queue (own prefix per test), as workers/src/main.ts wires it. */
-function startRelay(label: string, lingerMs: number) {
+function startRelay(label: string, lingerMs: number, batch = 500) {
   const connection = () => {
     const c = createRedis({ url: env.redisUrl, failFast: false, name: `relay-test-${label}` });
     connections.push(c);
@@ -63,7 +66,7 @@ function startRelay(label: string, lingerMs: number) {
   const queue = new Queue<PersistBookingsPayload>(Queues.persist, { connection: connection(), prefix: queuePrefix });
   const relay = new IntentRelay(
     { db: env.db, blocking: connection(), redis: env.redis, keys: env.keys, queue, log: createLogger({ name: 'relay-test', level: 'silent' }), metrics: createWorkerMetrics() },
-    { batch: 500, blockMs: 200, lingerMs, claimAfterMs: 30_000 },
+    { batch, blockMs: 200, lingerMs, claimAfterMs: 30_000 },
   );
   relay.start();
   return {
@@ -94,6 +97,40 @@ describe('intent relay (real Redis, BullMQ and MariaDB)', () => {
       await expect.poll(() => relay.jobs(), { timeout: 3000, interval: 50 }).toEqual([[first], rest]);
     } finally {
       await relay.stop();
+    }
+  });
+
+  it('lingers after a read in which no store filled a batch, even when the stores together did (COUNT is per stream)', async () => {
+    // Two stores with two waiting bookings each; batches of three: one read returns four, none of them a full batch.
+    const waiting = [await acceptOne(studio), await acceptOne(studio), await acceptOne(second), await acceptOne(second)];
+    const relay = startRelay('per-store', 3000, 3);
+    try {
+      await expect.poll(async () => (await relay.jobs()).flat().sort(), { timeout: 1000, interval: 20 }).toEqual([...waiting].sort());
+      const late = await acceptOne(studio);
+      await sleep(400);
+      // Still inside the linger interval that followed the read: the new booking waits for the next read.
+      expect((await relay.jobs()).flat()).not.toContain(late);
+      await expect.poll(async () => (await relay.jobs()).flat(), { timeout: 6000, interval: 50 }).toContain(late);
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('does not linger after a store filled a batch: what is left is read at once', async () => {
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push(await acceptOne(studio));
+    const relay = startRelay('full', 5000, 2);
+    try {
+      // 2 + 2 (full batches, no waiting) + 1: all relayed long before one linger interval has passed.
+      await expect.poll(async () => (await relay.jobs()).flat().sort(), { timeout: 2000, interval: 20 }).toEqual([...ids].sort());
+      expect((await relay.jobs()).map((job) => job.length)).toEqual([1, 2, 2]);
+      // The last read (one booking) started a 5 s linger; stopping ends it at once.
+      const stopping = performance.now();
+      await relay.stop();
+      expect(performance.now() - stopping).toBeLessThan(1500);
+    } catch (error) {
+      await relay.stop();
+      throw error;
     }
   });
 

@@ -51,6 +51,7 @@ export class IntentRelay {
   #lastClaimAt = Number.NEGATIVE_INFINITY;
   #running: Promise<void> | undefined;
   #stopping = false;
+  #endLinger: (() => void) | undefined;
 
   constructor(deps: RelayDeps, options: RelayOptions) {
     this.#deps = deps;
@@ -63,6 +64,7 @@ export class IntentRelay {
 
   async stop(): Promise<void> {
     this.#stopping = true;
+    this.#endLinger?.();
     await this.#running;
   }
 
@@ -86,7 +88,7 @@ export class IntentRelay {
         });
         if (pending && batch.length === 0) pending = false;
         await this.#relay(batch, 'read');
-        if (!pending && batch.length > 0 && batch.length < this.#options.batch) await this.#linger(readStarted);
+        if (!pending && batch.length > 0 && !this.#anyStoreFull(batch)) await this.#linger(readStarted);
       } catch (error) {
         if ((error as Error).message?.includes('NOGROUP')) {
           // Redis lost the streams (restart, flush): recreate the groups and carry on.
@@ -100,9 +102,29 @@ export class IntentRelay {
     }
   }
 
+  /** COUNT applies per stream: a store that filled it has more waiting, and the next read should not wait. */
+  #anyStoreFull(batch: StreamedIntent[]): boolean {
+    const perStore = new Map<number, number>();
+    for (const { storeId } of batch) {
+      const n = (perStore.get(storeId) ?? 0) + 1;
+      if (n >= this.#options.batch) return true;
+      perStore.set(storeId, n);
+    }
+    return false;
+  }
+
   async #linger(since: number): Promise<void> {
     const wait = this.#options.lingerMs - (performance.now() - since);
-    if (wait > 0 && !this.#stopping) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (wait <= 0 || this.#stopping) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, wait);
+      // stop() ends the wait at once: shutting down must not take a linger interval longer.
+      this.#endLinger = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.#endLinger = undefined;
   }
 
   // Intervals below use the monotonic process timer, not the domain clock: a test's frozen clock must not freeze them.
