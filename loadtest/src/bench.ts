@@ -32,7 +32,7 @@ import { createMerchant, createResource, createService, createStore, setWeeklyHo
 import { createRedis, whenReady } from '../../db/redis/connection.ts';
 import { redisKeys } from '../../db/redis/keys.ts';
 import { deleteKeysWithPrefix } from '../../db/testing/test-env.ts';
-import { type BenchReport, renderBenchHtml } from './bench/bench-html.ts';
+import { type BenchReport, type CpuCost, renderBenchHtml } from './bench/bench-html.ts';
 import { type LoadResult, type LoadSpec, pickTool, runLoad, type ToolName } from './bench/load-tool.ts';
 import { type Child, CpuMeter, freePort, pidByName, spawnNode, stopAll, waitForHttp } from './bench/processes.ts';
 import { getJson } from './lib/api.ts';
@@ -270,12 +270,6 @@ async function waitForRows(db: Kysely<Database>, target: number, label: string):
   return { doneAt: null, firstRowAt, rows, startRows };
 }
 
-interface CpuCost {
-  /** µs of CPU per item, by process */
-  parts: Record<string, number>;
-  total: number;
-}
-
 const percentToSeconds = (cpu: Record<string, number>, seconds: number) => Object.fromEntries(Object.entries(cpu).map(([name, pct]) => [name, (pct / 100) * seconds]));
 
 function cpuPerItem(cpuSeconds: Record<string, number>, items: number): CpuCost {
@@ -360,8 +354,7 @@ async function bench(): Promise<boolean> {
   await whenReady(redis);
   world = await createWorld(redis);
   const tokens = await mintTokens(world.customerIds);
-  // A server-wide setting that moves MariaDB's cost per commit; ./ops/test turns the fsync per commit off for its
-  // throwaway databases, so a bench after the tests may run without it.
+  // A server-wide setting that moves MariaDB's cost per commit: runs compare only with the same value.
   const { rows: durability } = await sql<{ v: number }>`SELECT @@GLOBAL.innodb_flush_log_at_trx_commit AS v`.execute(world.db);
   report.innodbFlushLogAtTrxCommit = Number(durability[0]?.v);
   console.log(

@@ -1,6 +1,6 @@
-import type { AddressInfo } from 'node:net';
 import express, { Router } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenLocally } from '../../testing/listen.ts';
 import { manualClock } from '../../../core/src/clock.ts';
 import { createGatewayMetrics } from '../metrics.ts';
 import { requestMetrics } from './request-metrics.ts';
@@ -8,7 +8,7 @@ import { requestMetrics } from './request-metrics.ts';
 describe('requestMetrics', () => {
   const metrics = createGatewayMetrics([], manualClock(Date.UTC(2026, 10, 30)));
   let base = '';
-  let close = () => {};
+  let close = async () => {};
 
   beforeAll(async () => {
     const app = express();
@@ -27,10 +27,7 @@ describe('requestMetrics', () => {
       res.status(503).json({ ok: false });
     });
     app.use('/v1', router);
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    close = () => server.close();
+    ({ base, close } = await listenLocally(app));
   });
   afterAll(() => close());
 

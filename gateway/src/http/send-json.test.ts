@@ -1,11 +1,11 @@
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenLocally } from '../../testing/listen.ts';
 import { sendJson } from './send-json.ts';
 
 describe('sendJson', () => {
   let base = '';
-  let close = () => {};
+  let close = async () => {};
   const body = { bookingId: '01ABC-1', status: 'PENDING', note: '洗剪吹 ✂' };
 
   beforeAll(async () => {
@@ -15,10 +15,7 @@ describe('sendJson', () => {
     app.post('/express', (_req, res) => {
       res.status(202).json(body);
     });
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    close = () => server.close();
+    ({ base, close } = await listenLocally(app));
   });
   afterAll(() => close());
 

@@ -1,4 +1,4 @@
-import { barChart, escapeHtml, lineChart, table } from '../lib/report.ts';
+import { barChart, escapeHtml, lineChart, PAGE_STYLE, table } from '../lib/report.ts';
 
 /** What `npm run bench` records (its JSON report), as far as the HTML page shows it. */
 export interface BenchReport {
@@ -34,7 +34,8 @@ interface PhaseFigures {
   latencyMs: { p50: number; p99: number };
 }
 
-interface CpuCost {
+export interface CpuCost {
+  /** µs of CPU per item, by process */
   parts: Record<string, number>;
   total: number;
 }
@@ -83,10 +84,8 @@ export function renderBenchHtml(r: BenchReport): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Zhiyue bench ${escapeHtml(r.startedAt)}</title>
 <style>
-body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:980px;color:#222;padding:0 12px}
-table{border-collapse:collapse;margin:8px 0 20px}th,td{border:1px solid #ddd;padding:3px 10px;text-align:left}th{background:#f6f6f6;font-weight:600}
-td{font-variant-numeric:tabular-nums}tr.ok td:first-child,p.ok{color:#2e7d32}tr.bad td,tr.bad th{background:#fdecea}p.bad{color:#c62828;font-weight:600}
-figure{margin:8px 0 20px}figcaption{font-weight:600;margin-bottom:4px}.cols{display:flex;gap:24px;flex-wrap:wrap}
+${PAGE_STYLE}
+tr.ok td:first-child,p.ok{color:#2e7d32}p.bad{color:#c62828;font-weight:600}
 </style></head><body>
 <h1>Zhiyue bench</h1>
 <p>${escapeHtml(r.startedAt)} → ${escapeHtml(r.finishedAt ?? '')}; Node ${escapeHtml(r.node)}, load tool ${escapeHtml(r.tool)}, ${r.connections} connections, ${r.durationS} s per phase, ${r.cpus} CPUs, load average at start ${escapeHtml(r.loadAverageAtStart.join(' '))}${

@@ -162,13 +162,9 @@ export class CpuMeter {
 
   end(extra: Record<string, number> = {}): Record<string, number> {
     const seconds = (performance.now() - this.#startedAt) / 1000;
+    if (seconds <= 0) return {};
     const out: Record<string, number> = {};
-    for (const [name, pid] of Object.entries(this.#pids)) {
-      const before = this.#start[name];
-      const after = cpuSeconds(pid);
-      if (before != null && after != null && seconds > 0) out[name] = Math.round(((after - before) / seconds) * 100);
-    }
-    for (const [name, cpu] of Object.entries(extra)) out[name] = Math.round((cpu / seconds) * 100);
+    for (const [name, cpu] of Object.entries({ ...this.used(), ...extra })) out[name] = Math.round((cpu / seconds) * 100);
     return out;
   }
 }

@@ -44,6 +44,12 @@ export async function writeJson(dir: string, name: string, data: unknown): Promi
   return file;
 }
 
+/** What every report page shares: body, tables (a failed row in red), figures, side-by-side columns. */
+export const PAGE_STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:980px;color:#222;padding:0 12px}
+table{border-collapse:collapse;margin:8px 0 20px}th,td{border:1px solid #ddd;padding:3px 10px;text-align:left}th{background:#f6f6f6;font-weight:600}
+td{font-variant-numeric:tabular-nums}tr.bad td,tr.bad th{background:#fdecea}figure{margin:8px 0 20px}figcaption{font-weight:600;margin-bottom:4px}
+.cols{display:flex;gap:24px;flex-wrap:wrap}`;
+
 export const escapeHtml = (value: unknown) =>
   String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -64,7 +70,7 @@ function fmt(value: number): string {
   return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
 }
 
-export interface Series {
+interface Series {
   name: string;
   color: string;
   /** null = no data: the line has a gap there. */
@@ -151,12 +157,9 @@ function renderHtml(r: ScenarioReport): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Zhiyue load test: ${escapeHtml(r.scenario)} ${escapeHtml(r.startedAt)}</title>
 <style>
-body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:980px;color:#222;padding:0 12px}
-table{border-collapse:collapse;margin:8px 0 20px}th,td{border:1px solid #ddd;padding:3px 10px;text-align:left}th{background:#f6f6f6;font-weight:600}
-td{font-variant-numeric:tabular-nums}code{background:#f3f3f3;padding:6px 8px;display:block;white-space:pre-wrap;word-break:break-all}
+${PAGE_STYLE}
+code{background:#f3f3f3;padding:6px 8px;display:block;white-space:pre-wrap;word-break:break-all}
 .pass{color:#fff;background:#2e7d32;padding:2px 8px;border-radius:3px}.fail{color:#fff;background:#c62828;padding:2px 8px;border-radius:3px}
-tr.bad td,tr.bad th{background:#fdecea}figure{margin:8px 0 20px}figcaption{font-weight:600;margin-bottom:4px}
-.cols{display:flex;gap:24px;flex-wrap:wrap}
 </style></head><body>
 <h1>${escapeHtml(r.scenario)} ${verdict}</h1>
 <p>${escapeHtml(r.startedAt)} → ${escapeHtml(r.finishedAt)}</p>

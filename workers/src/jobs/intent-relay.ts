@@ -87,8 +87,9 @@ export class IntentRelay {
           pending,
         });
         if (pending && batch.length === 0) pending = false;
-        await this.#relay(batch, 'read');
-        if (!pending && batch.length > 0 && !this.#anyStoreFull(batch)) await this.#linger(readStarted);
+        const fullest = await this.#relay(batch, 'read');
+        // COUNT applies per stream: a store that filled it has more waiting, and the next read should not wait.
+        if (!pending && fullest > 0 && fullest < this.#options.batch) await this.#linger(readStarted);
       } catch (error) {
         if ((error as Error).message?.includes('NOGROUP')) {
           // Redis lost the streams (restart, flush): recreate the groups and carry on.
@@ -100,17 +101,6 @@ export class IntentRelay {
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
     }
-  }
-
-  /** COUNT applies per stream: a store that filled it has more waiting, and the next read should not wait. */
-  #anyStoreFull(batch: StreamedIntent[]): boolean {
-    const perStore = new Map<number, number>();
-    for (const { storeId } of batch) {
-      const n = (perStore.get(storeId) ?? 0) + 1;
-      if (n >= this.#options.batch) return true;
-      perStore.set(storeId, n);
-    }
-    return false;
   }
 
   async #linger(since: number): Promise<void> {
@@ -150,8 +140,9 @@ export class IntentRelay {
     }
   }
 
-  async #relay(batch: StreamedIntent[], how: 'read' | 'claimed'): Promise<void> {
-    if (batch.length === 0) return;
+  /** Returns the most entries one store had in the batch. */
+  async #relay(batch: StreamedIntent[], how: 'read' | 'claimed'): Promise<number> {
+    if (batch.length === 0) return 0;
     const byStore = Map.groupBy(batch, (entry) => entry.storeId);
     await this.#deps.queue.addBulk(
       [...byStore.entries()].map(([storeId, entries]) => ({
@@ -162,5 +153,6 @@ export class IntentRelay {
     );
     await ackIntents(this.#deps.redis, this.#deps.keys, batch);
     this.#deps.metrics.intentsRelayed.inc({ how }, batch.length);
+    return Math.max(...[...byStore.values()].map((entries) => entries.length));
   }
 }
