@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_REDIS_URL } from '../testing/test-env.ts';
-import { MAX_BATCH, ReserveBatcher } from './batched-scripts.ts';
+import { ARG_SEPARATOR, MAX_BATCH, ReserveBatcher } from './batched-scripts.ts';
 import { readScripts } from './connection.ts';
 
 /**
@@ -95,6 +95,26 @@ describe('ReserveBatcher + reserveMany.lua (real Redis)', () => {
     expect(pipelineSizes).toEqual([2]);
     expect(directCalls).toEqual([]);
     expect([Number(await redis.get(counter('7'))), Number(await redis.get(counter('8')))]).toEqual([2, 1]);
+  });
+
+  it('hands each argument over as it was: empty ones, numbers, and JSON whose text held the separator', async () => {
+    const batcher = new ReserveBatcher(redis);
+    // The one free text (a booking note) travels inside JSON, which escapes the separator.
+    const intent = JSON.stringify({ note: `a${ARG_SEPARATOR}b\n"c"` });
+    expect(intent).not.toContain(ARG_SEPARATOR);
+    const args = ['', 42, intent, '', 'x|1:2|3;y', ''];
+    const [reply, single] = await Promise.all([batcher.reserve('5', 1, [counter('5'), ...args]), batcher.reserve('5', 1, [counter('5'), ''])]);
+    expect(reply).toEqual([1, 1, args.length, counter('5'), ...args.map(String)]);
+    expect(JSON.parse(String(reply![4 + 2]))).toEqual({ note: `a${ARG_SEPARATOR}b\n"c"` });
+    expect(single).toEqual([1, 1, 1, counter('5'), '']);
+  });
+
+  it('refuses, before sending anything, a call with no argument or with the separator inside one', async () => {
+    const batcher = new ReserveBatcher(redis);
+    const before = Number(await redis.get(counter('6')));
+    await expect(batcher.reserve('6', 1, [counter('6'), 'ok', `a${ARG_SEPARATOR}b`])).rejects.toThrow(/argument 2 contains the separator/);
+    await expect(batcher.reserve('6', 1, [counter('6')])).rejects.toThrow(/at least one argument/);
+    expect(Number(await redis.get(counter('6')))).toBe(before);
   });
 
   it('rejects only the booking whose script failed; the others in its call still run', async () => {

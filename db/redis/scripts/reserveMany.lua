@@ -9,8 +9,10 @@
   Input:
     KEYS       the bookings' reserve.lua KEYS, one booking after the other (one store: one hash tag)
     ARGV[1]    N = number of bookings
-    ARGV[2b], ARGV[2b+1]  for booking b = 1..N: its key count and its argument count
-    then       the bookings' reserve.lua ARGV, one booking after the other
+    ARGV[1+b]  for booking b = 1..N: its key count
+    ARGV[1+N+b]  booking b's reserve.lua ARGV in one argument, joined by the unit
+               separator (\31; at least one argument): one bulk string per booking
+               instead of one per argument is less to encode, send and parse
 
   Output: one reply per booking, as reserve.lua gives it; {-99, message} for a
   booking whose script raised an error (the others are unaffected).
@@ -19,16 +21,29 @@ local function reserveOne(KEYS, ARGV)
 --@include reserve.lua
 end
 
+local function split(packed)
+  local args, n, from = {}, 0, 1
+  while true do
+    local at = string.find(packed, '\31', from, true)
+    n = n + 1
+    if at == nil then
+      args[n] = string.sub(packed, from)
+      return args
+    end
+    args[n] = string.sub(packed, from, at - 1)
+    from = at + 1
+  end
+end
+
 local count = tonumber(ARGV[1])
 local replies = {}
-local keyAt, argAt = 0, 1 + 2 * count
+local keyAt = 0
 for b = 1, count do
-  local keyCount, argCount = tonumber(ARGV[2 * b]), tonumber(ARGV[2 * b + 1])
-  local keys, args = {}, {}
+  local keyCount = tonumber(ARGV[1 + b])
+  local keys = {}
   for k = 1, keyCount do keys[k] = KEYS[keyAt + k] end
-  for a = 1, argCount do args[a] = ARGV[argAt + a] end
-  keyAt, argAt = keyAt + keyCount, argAt + argCount
-  local ok, reply = pcall(reserveOne, keys, args)
+  keyAt = keyAt + keyCount
+  local ok, reply = pcall(reserveOne, keys, split(ARGV[1 + count + b]))
   if ok then
     replies[b] = reply
   else
