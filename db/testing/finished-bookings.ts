@@ -52,7 +52,7 @@ export async function createFinishedBooking(db: Kysely<Database>, b: FinishedBoo
   if (cellResources.length > 0) {
     await db
       .insertInto('booking_cells')
-      .values(cellResources.flatMap((rid) => [0, 15, 30, 45].map((m) => ({ booking_id: id, resource_id: rid, starts_at: new Date(b.startMs + m * MINUTE_MS), quantity: 1 }))))
+      .values(cellResources.map((rid) => ({ booking_id: id, resource_id: rid, starts_at: new Date(b.startMs), ends_at: new Date(b.startMs + 60 * MINUTE_MS), quantity: 1 })))
       .execute();
   }
   return id;

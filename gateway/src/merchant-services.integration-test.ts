@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../core/src/auth/passwords.ts';
 import { materializeStore } from '../../core/src/lifecycle/materialize.ts';
 import { createStaffUser } from '../../db/src/repositories/catalog-admin.repository.ts';
+import { bookingCellsOf } from '../../db/src/repositories/booking.repository.ts';
 import { createSalon, type SalonFixture } from '../../db/testing/fixtures.ts';
 import { startTestStack, type TestStack, waitForOutcome } from '../testing/test-stack.ts';
 
@@ -48,8 +49,8 @@ async function book(token: string, serviceId: number, startAt: string, resourceI
 
 /** The booking's cells in MySQL: resource and minutes after its start. */
 async function cellsOf(booking: { bookingId: string; startAt: string }) {
-  const rows = await stack.env.db.selectFrom('booking_cells').selectAll().where('booking_id', '=', booking.bookingId).orderBy('starts_at').execute();
-  return rows.map((r) => [r.resource_id, (r.starts_at.getTime() - Date.parse(booking.startAt)) / MINUTE]);
+  const cells = await bookingCellsOf(stack.env.db, booking.bookingId);
+  return cells.map((c) => [c.resourceId, (c.startMinute * MINUTE - Date.parse(booking.startAt)) / MINUTE]);
 }
 
 const minutesLong = (b: { startAt: string; endAt: string }) => (Date.parse(b.endAt) - Date.parse(b.startAt)) / MINUTE;

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { materializeStore } from '../../core/src/lifecycle/materialize.ts';
 import { addDays } from '../../core/src/time/zoned.ts';
 import { createMerchant, createResource, createService, createStore, setWeeklyHours } from '../../db/src/repositories/catalog-admin.repository.ts';
+import { bookingCellsOf } from '../../db/src/repositories/booking.repository.ts';
 import { startTestStack, type TestStack, waitForOutcome } from '../testing/test-stack.ts';
 
 let stack: TestStack;
@@ -142,9 +143,9 @@ describe('multi-service sequence', () => {
     });
     const outcome = await waitForOutcome(stack, alice, response.body.bookingId);
     expect(outcome).toMatchObject({ status: 'CONFIRMED', priceFen: 38800, endAt: new Date(at(DAY, '18:00')).toISOString() });
-    const cells = await stack.env.db.selectFrom('booking_cells').select(['resource_id', 'starts_at']).where('booking_id', '=', response.body.bookingId).execute();
+    const cells = await bookingCellsOf(stack.env.db, response.body.bookingId);
     expect(cells).toHaveLength(8);
-    expect(new Set(cells.map((c) => c.resource_id))).toEqual(new Set([colourist]));
+    expect(new Set(cells.map((c) => c.resourceId))).toEqual(new Set([colourist]));
 
     // A retry with the same key is the same booking.
     const retry = await stack.request('POST', '/v1/bookings/sequence', { token: alice, headers: { 'idempotency-key': idempotencyKey }, body });

@@ -202,10 +202,11 @@ describe('a night of restaurant bookings', () => {
     const over = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM inventory_cells WHERE store_id = ${storeId} AND booked > capacity`.execute(stack.env.db);
     expect(Number(over.rows[0]!.n)).toBe(0);
     const shared = await sql<{ resource_id: number }>`
-      SELECT bc.resource_id, bc.starts_at, COUNT(*) AS n FROM booking_cells bc
+      SELECT ic.resource_id, ic.starts_at, COUNT(*) AS n FROM booking_cells bc
       JOIN bookings b ON b.id = bc.booking_id JOIN resources r ON r.id = bc.resource_id
+      JOIN inventory_cells ic ON ic.resource_id = bc.resource_id AND ic.starts_at >= bc.starts_at AND ic.starts_at < bc.ends_at
       WHERE b.store_id = ${storeId} AND b.status = 'CONFIRMED' AND r.kind = 'room'
-      GROUP BY bc.resource_id, bc.starts_at HAVING n > 1`.execute(stack.env.db);
+      GROUP BY ic.resource_id, ic.starts_at HAVING n > 1`.execute(stack.env.db);
     expect(shared.rows).toEqual([]);
     const pacing = await sql<{ booked: number }>`
       SELECT ic.booked FROM inventory_cells ic JOIN resource_skills k ON k.resource_id = ic.resource_id

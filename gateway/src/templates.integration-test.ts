@@ -234,7 +234,7 @@ describe('a realistic day at each template’s demo store', () => {
     const drift = await sql<{ resource_id: number }>`
       SELECT ic.resource_id, ic.starts_at, ic.booked, COALESCE(SUM(CASE WHEN b.status IN ('CONFIRMED','AWAITING_PAYMENT') THEN bc.quantity ELSE 0 END), 0) AS claimed
       FROM inventory_cells ic
-      LEFT JOIN booking_cells bc ON bc.resource_id = ic.resource_id AND bc.starts_at = ic.starts_at
+      LEFT JOIN booking_cells bc ON bc.resource_id = ic.resource_id AND ic.starts_at >= bc.starts_at AND ic.starts_at < bc.ends_at
       LEFT JOIN bookings b ON b.id = bc.booking_id
       WHERE ic.store_id = ${storeId}
       GROUP BY ic.resource_id, ic.starts_at, ic.booked

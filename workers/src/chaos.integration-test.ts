@@ -70,7 +70,7 @@ async function assertNoOverbooking(): Promise<void> {
   const drift = await sql<{ resource_id: number; starts_at: Date; booked: number; claimed: number }>`
     SELECT ic.resource_id, ic.starts_at, ic.booked, COALESCE(SUM(CASE WHEN b.status IN ('CONFIRMED','CHECKED_IN','COMPLETED','NO_SHOW','AWAITING_PAYMENT') THEN bc.quantity ELSE 0 END), 0) AS claimed
     FROM inventory_cells ic
-    LEFT JOIN booking_cells bc ON bc.resource_id = ic.resource_id AND bc.starts_at = ic.starts_at
+    LEFT JOIN booking_cells bc ON bc.resource_id = ic.resource_id AND ic.starts_at >= bc.starts_at AND ic.starts_at < bc.ends_at
     LEFT JOIN bookings b ON b.id = bc.booking_id
     GROUP BY ic.resource_id, ic.starts_at, ic.booked
     HAVING ic.booked <> claimed`.execute(env.db);

@@ -97,7 +97,7 @@ async function checkInventory(storeId: number): Promise<void> {
   const over = await sql<{ resource_id: number; starts_at: Date; capacity: number; booked: number; held: number | null }>`
     SELECT c.resource_id, c.starts_at, c.capacity, c.booked,
            (SELECT SUM(bc.quantity) FROM booking_cells bc JOIN bookings b ON b.id = bc.booking_id
-             WHERE bc.resource_id = c.resource_id AND bc.starts_at = c.starts_at
+             WHERE bc.resource_id = c.resource_id AND c.starts_at >= bc.starts_at AND c.starts_at < bc.ends_at
                AND b.status IN ('PENDING','AWAITING_PAYMENT','CONFIRMED','CHECKED_IN','COMPLETED')) AS held
       FROM inventory_cells c WHERE c.store_id = ${storeId}`.execute(env.db);
   // Redis mirrors cells from a day before now on (reconcile.ts): older ones cannot be booked any more.

@@ -1,10 +1,13 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import type { BookingIntent, CellQuantity } from '../../../core/src/booking/intent.ts';
 import type { BookingStatus } from '../../../core/src/booking/state-machine.ts';
+import { storeIdOfBooking } from '../../../core/src/ids.ts';
+import { runsOfCells } from '../../../core/src/inventory/runs.ts';
 import { MINUTE_MS } from '../../../core/src/time/zoned.ts';
 import type { Database } from '../database.ts';
 import { aggregateCells } from './inventory.repository.ts';
-import type { BookingRow, NewBooking, NewBookingEvent } from '../tables/booking.table.ts';
+import type { BookingCellTable, BookingRow, NewBooking, NewBookingEvent } from '../tables/booking.table.ts';
+import type { InventoryCellTable } from '../tables/inventory-cell.table.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -49,11 +52,35 @@ export async function insertBookingCells(
   cells?: readonly CellQuantity[],
 ): Promise<void> {
   const groups = typeof first === 'string' ? [{ bookingId: first, cells: cells ?? [] }] : first;
-  // Two requirements met by one resource (two rooms of a 4-room pool) claim the same cell twice: one row, summed.
+  const cellMinutes = await cellMinutesOfStores(trx, groups.map((g) => storeOfBooking(g.bookingId)));
+  // Two requirements met by one resource (two rooms of a 4-room pool) claim the same cell twice: summed, then
+  // one row per run of adjacent cells.
   const values = groups.flatMap((g) =>
-    aggregateCells(g.cells).map((c) => ({ booking_id: g.bookingId, resource_id: c.resourceId, starts_at: new Date(c.startMinute * MINUTE_MS), quantity: c.quantity })),
+    runsOfCells(aggregateCells(g.cells), cellMinutes.get(storeOfBooking(g.bookingId))!).map((run) => ({
+      booking_id: g.bookingId,
+      resource_id: run.resourceId,
+      starts_at: new Date(run.startMinute * MINUTE_MS),
+      ends_at: new Date(run.endMinute * MINUTE_MS),
+      quantity: run.quantity,
+    })),
   );
   for (let i = 0; i < values.length; i += 2000) await trx.insertInto('booking_cells').values(values.slice(i, i + 2000)).execute();
+}
+
+function storeOfBooking(bookingId: string): number {
+  const storeId = storeIdOfBooking(bookingId);
+  if (storeId === null) throw new Error(`not a booking id: ${bookingId}`);
+  return storeId;
+}
+
+/** A store's cell length is fixed when it is created, so runs written with it stay true. */
+async function cellMinutesOfStores(db: Db, storeIds: readonly number[]): Promise<Map<number, number>> {
+  const distinct = [...new Set(storeIds)];
+  if (distinct.length === 0) return new Map();
+  const rows = await db.selectFrom('stores').select(['id', 'cell_minutes']).where('id', 'in', distinct).execute();
+  const found = new Map(rows.map((r) => [Number(r.id), r.cell_minutes]));
+  for (const storeId of distinct) if (!found.has(storeId)) throw new Error(`no store ${storeId} for booking cells`);
+  return found;
 }
 
 export async function appendEvents(trx: Db, events: NewBookingEvent[]): Promise<void> {
@@ -74,14 +101,22 @@ export async function lockBooking(trx: Transaction<Database>, bookingId: string)
   return trx.selectFrom('bookings').selectAll().where('id', '=', bookingId).forUpdate().executeTakeFirst();
 }
 
+/** The cells a booking holds: the inventory cells inside its runs (see core/src/inventory/runs.ts). */
 export async function bookingCellsOf(db: Db, bookingId: string): Promise<CellQuantity[]> {
   const rows = await db
     .selectFrom('booking_cells as bc')
-    .innerJoin('inventory_cells as ic', (j) => j.onRef('ic.resource_id', '=', 'bc.resource_id').onRef('ic.starts_at', '=', 'bc.starts_at'))
-    .select(['bc.resource_id', 'bc.starts_at', 'bc.quantity', 'ic.local_date'])
+    .innerJoin('inventory_cells as ic', (j) => j.on(cellsInRun))
+    .select(['ic.resource_id', 'ic.starts_at', 'bc.quantity', 'ic.local_date'])
     .where('bc.booking_id', '=', bookingId)
+    .orderBy('ic.resource_id')
+    .orderBy('ic.starts_at')
     .execute();
   return rows.map((r) => ({ resourceId: r.resource_id, startMinute: r.starts_at.getTime() / MINUTE_MS, localDate: r.local_date, quantity: r.quantity }));
+}
+
+/** Join condition: inventory cell `ic` lies in booking cell run `bc`. */
+export function cellsInRun(eb: ExpressionBuilder<{ bc: BookingCellTable; ic: InventoryCellTable }, 'bc' | 'ic'>) {
+  return eb.and([eb('ic.resource_id', '=', eb.ref('bc.resource_id')), eb('ic.starts_at', '>=', eb.ref('bc.starts_at')), eb('ic.starts_at', '<', eb.ref('bc.ends_at'))]);
 }
 
 /** Compare-and-set status change; returns whether this call made it (0 rows = someone else moved first). */

@@ -1,4 +1,5 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
+import { cellsOfRuns } from '../../../core/src/inventory/runs.ts';
 import { MINUTE_MS } from '../../../core/src/time/zoned.ts';
 import type { Database } from '../database.ts';
 
@@ -54,18 +55,23 @@ export interface HeldCell {
   quantity: number;
 }
 
-/** Cells held by a store's capacity-holding bookings on the given dates. */
+/** Cells held by a store's capacity-holding bookings on the given dates (their runs, cell by cell). */
 export async function heldCellsOnDates(db: Db, storeId: number, dates: readonly string[], statuses: readonly string[]): Promise<HeldCell[]> {
   if (dates.length === 0) return [];
   const rows = await db
     .selectFrom('booking_cells as bc')
     .innerJoin('bookings as b', 'b.id', 'bc.booking_id')
-    .select(['bc.booking_id', 'bc.resource_id', 'bc.starts_at', 'bc.quantity'])
+    .innerJoin('stores as s', 's.id', 'b.store_id')
+    .select(['bc.booking_id', 'bc.resource_id', 'bc.starts_at', 'bc.ends_at', 'bc.quantity', 's.cell_minutes'])
     .where('b.store_id', '=', storeId)
     .where('b.local_date', 'in', [...dates])
     .where('b.status', 'in', [...statuses] as never[])
     .execute();
-  return rows.map((r) => ({ bookingId: r.booking_id, resourceId: r.resource_id, startMinute: r.starts_at.getTime() / MINUTE_MS, quantity: r.quantity }));
+  return rows.flatMap((r) =>
+    cellsOfRuns([{ resourceId: r.resource_id, startMinute: r.starts_at.getTime() / MINUTE_MS, endMinute: r.ends_at.getTime() / MINUTE_MS, quantity: r.quantity }], r.cell_minutes).map(
+      (cell) => ({ bookingId: r.booking_id, ...cell }),
+    ),
+  );
 }
 
 export interface BookingFlag {

@@ -29,10 +29,12 @@ export interface BookingTable {
   offer_expires_at: Generated<Date | null>;
 }
 
+/** One run of adjacent cells of one resource, [starts_at, ends_at), `quantity` units each (core/src/inventory/runs.ts). */
 export interface BookingCellTable {
   booking_id: string;
   resource_id: number;
   starts_at: Date;
+  ends_at: Date;
   quantity: number;
 }
 

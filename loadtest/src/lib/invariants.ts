@@ -30,7 +30,8 @@ const holding = sql.join([...capacityHoldingStatuses]);
 
 /**
  * Every inventory cell (of `storeIds`, or all): booked ≤ capacity, and booked
- * equals the units that capacity-holding bookings take through booking_cells.
+ * equals the units that capacity-holding bookings take through booking_cells (runs
+ * of cells: an inventory cell is held by each run it starts inside).
  * One statement, so it reads one consistent snapshot even while others book.
  */
 export async function checkCells(db: Kysely<Database>, storeIds?: readonly number[]): Promise<CellCheck> {
@@ -39,19 +40,27 @@ export async function checkCells(db: Kysely<Database>, storeIds?: readonly numbe
     SELECT c.resource_id, c.starts_at, c.capacity, c.booked, COALESCE(h.held, 0) AS held
     FROM inventory_cells c
     LEFT JOIN (
-      SELECT bc.resource_id, bc.starts_at, SUM(bc.quantity) AS held
-      FROM booking_cells bc JOIN bookings b ON b.id = bc.booking_id
+      SELECT ic.resource_id, ic.starts_at, SUM(bc.quantity) AS held
+      FROM booking_cells bc
+      JOIN bookings b ON b.id = bc.booking_id
+      JOIN inventory_cells ic ON ic.resource_id = bc.resource_id AND ic.starts_at >= bc.starts_at AND ic.starts_at < bc.ends_at
       WHERE b.status IN (${holding})
-      GROUP BY bc.resource_id, bc.starts_at
+      GROUP BY ic.resource_id, ic.starts_at
     ) h ON h.resource_id = c.resource_id AND h.starts_at = c.starts_at
     WHERE (c.booked > c.capacity OR COALESCE(h.held, 0) > c.capacity OR c.booked <> COALESCE(h.held, 0)) ${scope}
   `.execute(db);
   const total = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM inventory_cells c WHERE 1 = 1 ${scope}`.execute(db);
-  const orphans = await sql<{ n: number }>`
-    SELECT COUNT(*) AS n
-    FROM booking_cells bc JOIN bookings b ON b.id = bc.booking_id
-    LEFT JOIN inventory_cells c ON c.resource_id = bc.resource_id AND c.starts_at = bc.starts_at
-    WHERE b.status IN (${holding}) AND c.resource_id IS NULL
+  // A run holds (ends_at - starts_at) / cell_minutes cells; the ones with no inventory cell are orphans.
+  const orphans = await sql<{ n: number | string | null }>`
+    SELECT SUM(runs.expected - runs.found) AS n FROM (
+      SELECT CEIL(TIMESTAMPDIFF(MINUTE, bc.starts_at, bc.ends_at) / s.cell_minutes) AS expected, COUNT(c.resource_id) AS found
+      FROM booking_cells bc
+      JOIN bookings b ON b.id = bc.booking_id
+      JOIN stores s ON s.id = b.store_id
+      LEFT JOIN inventory_cells c ON c.resource_id = bc.resource_id AND c.starts_at >= bc.starts_at AND c.starts_at < bc.ends_at
+      WHERE b.status IN (${holding})
+      GROUP BY bc.booking_id, bc.resource_id, bc.starts_at, bc.ends_at, s.cell_minutes
+    ) runs
   `.execute(db);
   const problems = rows.map((r) => ({ resourceId: Number(r.resource_id), startsAt: r.starts_at.toISOString(), capacity: r.capacity, booked: r.booked, held: Number(r.held) }));
   const overCapacity = problems.filter((p) => p.booked > p.capacity || p.held > p.capacity);
