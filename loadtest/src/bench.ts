@@ -529,7 +529,9 @@ async function bench(): Promise<boolean> {
   };
 
   // invariants over everything the bench booked
+  const checkStarted = performance.now();
   const cells = await checkCells(world.db);
+  const checkSeconds = (performance.now() - checkStarted) / 1000;
   const byStatus = await world.db.selectFrom('bookings').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
   const rows = byStatus.reduce((sum, r) => sum + Number(r.n), 0);
   const statusText = byStatus.map((r) => `${r.status} ${r.n}`).join(', ');
@@ -538,7 +540,7 @@ async function bench(): Promise<boolean> {
   console.log(
     `\ninvariants: ${invariantsOk ? 'OK' : 'FAILED'}: ${cells.cellsChecked} cells, ${cells.overCapacity.length} over capacity, ${cells.mismatched.length} with booked ≠ held; ` +
       `${acceptedTotal} accepted by the gateway (${totalAccepted} 202s seen by ${tool}, the rest were in flight when it stopped), ${rows} rows (${statusText}); ` +
-      `worker: ${batches} batches, mean ${fixed(meanBatch)} per batch, ${retries} transaction retries`,
+      `worker: ${batches} batches, mean ${fixed(meanBatch)} per batch, ${retries} transaction retries; cells checked in ${fixed(checkSeconds)} s`,
   );
   const warnings = [gateway, workers].flatMap((c: Child) => c.warnings.map((w) => `${c.name}: ${w}`));
   if (warnings.length > 0) note(`${warnings.length} warning lines from gateway/workers, first: ${warnings[0]}`);

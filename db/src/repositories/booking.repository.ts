@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { BookingIntent, CellQuantity } from '../../../core/src/booking/intent.ts';
 import type { BookingStatus } from '../../../core/src/booking/state-machine.ts';
 import { storeIdOfBooking } from '../../../core/src/ids.ts';
@@ -6,8 +6,7 @@ import { runsOfCells } from '../../../core/src/inventory/runs.ts';
 import { MINUTE_MS } from '../../../core/src/time/zoned.ts';
 import type { Database } from '../database.ts';
 import { aggregateCells } from './inventory.repository.ts';
-import type { BookingCellTable, BookingRow, NewBooking, NewBookingEvent } from '../tables/booking.table.ts';
-import type { InventoryCellTable } from '../tables/inventory-cell.table.ts';
+import type { BookingRow, NewBooking, NewBookingEvent } from '../tables/booking.table.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -101,22 +100,25 @@ export async function lockBooking(trx: Transaction<Database>, bookingId: string)
   return trx.selectFrom('bookings').selectAll().where('id', '=', bookingId).forUpdate().executeTakeFirst();
 }
 
-/** The cells a booking holds: the inventory cells inside its runs (see core/src/inventory/runs.ts). */
+/**
+ * The cells a booking holds: the inventory cells inside its runs (see core/src/inventory/runs.ts). Two reads,
+ * the runs and then their cells by primary-key ranges: a join on the range would read, in MariaDB, every cell
+ * of the resource for each run.
+ */
 export async function bookingCellsOf(db: Db, bookingId: string): Promise<CellQuantity[]> {
-  const rows = await db
-    .selectFrom('booking_cells as bc')
-    .innerJoin('inventory_cells as ic', (j) => j.on(cellsInRun))
-    .select(['ic.resource_id', 'ic.starts_at', 'bc.quantity', 'ic.local_date'])
-    .where('bc.booking_id', '=', bookingId)
-    .orderBy('ic.resource_id')
-    .orderBy('ic.starts_at')
+  const runs = await db.selectFrom('booking_cells').select(['resource_id', 'starts_at', 'ends_at', 'quantity']).where('booking_id', '=', bookingId).execute();
+  if (runs.length === 0) return [];
+  const cells = await db
+    .selectFrom('inventory_cells')
+    .select(['resource_id', 'starts_at', 'local_date'])
+    .where((eb) => eb.or(runs.map((run) => eb.and([eb('resource_id', '=', run.resource_id), eb('starts_at', '>=', run.starts_at), eb('starts_at', '<', run.ends_at)]))))
+    .orderBy('resource_id')
+    .orderBy('starts_at')
     .execute();
-  return rows.map((r) => ({ resourceId: r.resource_id, startMinute: r.starts_at.getTime() / MINUTE_MS, localDate: r.local_date, quantity: r.quantity }));
-}
-
-/** Join condition: inventory cell `ic` lies in booking cell run `bc`. */
-export function cellsInRun(eb: ExpressionBuilder<{ bc: BookingCellTable; ic: InventoryCellTable }, 'bc' | 'ic'>) {
-  return eb.and([eb('ic.resource_id', '=', eb.ref('bc.resource_id')), eb('ic.starts_at', '>=', eb.ref('bc.starts_at')), eb('ic.starts_at', '<', eb.ref('bc.ends_at'))]);
+  return cells.map((cell) => {
+    const run = runs.find((r) => r.resource_id === cell.resource_id && r.starts_at <= cell.starts_at && cell.starts_at < r.ends_at)!;
+    return { resourceId: cell.resource_id, startMinute: cell.starts_at.getTime() / MINUTE_MS, localDate: cell.local_date, quantity: run.quantity };
+  });
 }
 
 /** Compare-and-set status change; returns whether this call made it (0 rows = someone else moved first). */

@@ -29,48 +29,65 @@ export interface CellCheck {
 const holding = sql.join([...capacityHoldingStatuses]);
 
 /**
+ * Per inventory cell: the units capacity-holding bookings hold there and how many of their runs cover it.
+ * A run [starts_at, ends_at) adds its quantity at its start and takes it back at its end, so a running sum
+ * over each resource's time line gives every cell's figure in one pass over runs and cells. (Joining each
+ * run to the cells inside it reads, in MariaDB, every cell of the resource per run: minutes after a bench.)
+ */
+const heldPerCell = sql`
+  SELECT resource_id, at,
+         SUM(SUM(units)) OVER (PARTITION BY resource_id ORDER BY at) AS held,
+         SUM(SUM(runs)) OVER (PARTITION BY resource_id ORDER BY at) AS covering
+  FROM (
+    SELECT bc.resource_id, bc.starts_at AS at, CAST(bc.quantity AS SIGNED) AS units, 1 AS runs
+      FROM booking_cells bc JOIN bookings b ON b.id = bc.booking_id WHERE b.status IN (${holding})
+    UNION ALL
+    SELECT bc.resource_id, bc.ends_at, -CAST(bc.quantity AS SIGNED), -1
+      FROM booking_cells bc JOIN bookings b ON b.id = bc.booking_id WHERE b.status IN (${holding})
+    UNION ALL
+    SELECT resource_id, starts_at, 0, 0 FROM inventory_cells
+  ) edges
+  GROUP BY resource_id, at
+`;
+
+/**
  * Every inventory cell (of `storeIds`, or all): booked ≤ capacity, and booked
- * equals the units that capacity-holding bookings take through booking_cells (runs
- * of cells: an inventory cell is held by each run it starts inside).
- * One statement, so it reads one consistent snapshot even while others book.
+ * equals the units that capacity-holding bookings take through booking_cells
+ * (runs of cells: a cell is held by each run it starts inside). Its statements
+ * read one snapshot (one repeatable-read transaction), even while others book.
  */
 export async function checkCells(db: Kysely<Database>, storeIds?: readonly number[]): Promise<CellCheck> {
   const scope = storeIds?.length ? sql`AND c.store_id IN (${sql.join([...storeIds])})` : sql``;
-  const { rows } = await sql<{ resource_id: number; starts_at: Date; capacity: number; booked: number; held: number | string }>`
-    SELECT c.resource_id, c.starts_at, c.capacity, c.booked, COALESCE(h.held, 0) AS held
-    FROM inventory_cells c
-    LEFT JOIN (
-      SELECT ic.resource_id, ic.starts_at, SUM(bc.quantity) AS held
-      FROM booking_cells bc
-      JOIN bookings b ON b.id = bc.booking_id
-      JOIN inventory_cells ic ON ic.resource_id = bc.resource_id AND ic.starts_at >= bc.starts_at AND ic.starts_at < bc.ends_at
-      WHERE b.status IN (${holding})
-      GROUP BY ic.resource_id, ic.starts_at
-    ) h ON h.resource_id = c.resource_id AND h.starts_at = c.starts_at
-    WHERE (c.booked > c.capacity OR COALESCE(h.held, 0) > c.capacity OR c.booked <> COALESCE(h.held, 0)) ${scope}
-  `.execute(db);
-  const total = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM inventory_cells c WHERE 1 = 1 ${scope}`.execute(db);
-  // A run holds (ends_at - starts_at) / cell_minutes cells; the ones with no inventory cell are orphans.
-  const orphans = await sql<{ n: number | string | null }>`
-    SELECT SUM(runs.expected - runs.found) AS n FROM (
-      SELECT CEIL(TIMESTAMPDIFF(MINUTE, bc.starts_at, bc.ends_at) / s.cell_minutes) AS expected, COUNT(c.resource_id) AS found
-      FROM booking_cells bc
-      JOIN bookings b ON b.id = bc.booking_id
-      JOIN stores s ON s.id = b.store_id
-      LEFT JOIN inventory_cells c ON c.resource_id = bc.resource_id AND c.starts_at >= bc.starts_at AND c.starts_at < bc.ends_at
-      WHERE b.status IN (${holding})
-      GROUP BY bc.booking_id, bc.resource_id, bc.starts_at, bc.ends_at, s.cell_minutes
-    ) runs
-  `.execute(db);
-  const problems = rows.map((r) => ({ resourceId: Number(r.resource_id), startsAt: r.starts_at.toISOString(), capacity: r.capacity, booked: r.booked, held: Number(r.held) }));
-  const overCapacity = problems.filter((p) => p.booked > p.capacity || p.held > p.capacity);
-  return {
-    cellsChecked: Number(total.rows[0]?.n ?? 0),
-    overCapacity,
-    mismatched: problems.filter((p) => p.booked !== p.held),
-    worstExcess: overCapacity.reduce((worst, p) => Math.max(worst, Math.max(p.booked, p.held) - p.capacity), 0),
-    orphanCells: Number(orphans.rows[0]?.n ?? 0),
-  };
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => {
+      const { rows } = await sql<{ resource_id: number; starts_at: Date; capacity: number; booked: number; held: number | string }>`
+        SELECT c.resource_id, c.starts_at, c.capacity, c.booked, h.held
+        FROM inventory_cells c
+        JOIN (${heldPerCell}) h ON h.resource_id = c.resource_id AND h.at = c.starts_at
+        WHERE (c.booked > c.capacity OR h.held > c.capacity OR c.booked <> h.held) ${scope}
+      `.execute(trx);
+      const total = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM inventory_cells c WHERE 1 = 1 ${scope}`.execute(trx);
+      // A run holds (ends_at - starts_at) / cell_minutes cells; those no inventory cell answers to are orphans.
+      const expected = await sql<{ n: number | string | null }>`
+        SELECT SUM(CEIL(TIMESTAMPDIFF(MINUTE, bc.starts_at, bc.ends_at) / s.cell_minutes)) AS n
+        FROM booking_cells bc JOIN bookings b ON b.id = bc.booking_id JOIN stores s ON s.id = b.store_id
+        WHERE b.status IN (${holding})
+      `.execute(trx);
+      const covered = await sql<{ n: number | string | null }>`
+        SELECT SUM(h.covering) AS n FROM inventory_cells c JOIN (${heldPerCell}) h ON h.resource_id = c.resource_id AND h.at = c.starts_at
+      `.execute(trx);
+      const problems = rows.map((r) => ({ resourceId: Number(r.resource_id), startsAt: r.starts_at.toISOString(), capacity: r.capacity, booked: r.booked, held: Number(r.held) }));
+      const overCapacity = problems.filter((p) => p.booked > p.capacity || p.held > p.capacity);
+      return {
+        cellsChecked: Number(total.rows[0]?.n ?? 0),
+        overCapacity,
+        mismatched: problems.filter((p) => p.booked !== p.held),
+        worstExcess: overCapacity.reduce((worst, p) => Math.max(worst, Math.max(p.booked, p.held) - p.capacity), 0),
+        orphanCells: Number(expected.rows[0]?.n ?? 0) - Number(covered.rows[0]?.n ?? 0),
+      };
+    });
 }
 
 export interface BookingRowInfo {
