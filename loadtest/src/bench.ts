@@ -550,6 +550,7 @@ async function bench(): Promise<boolean> {
     overCapacity: cells.overCapacity.slice(0, 20),
     mismatched: cells.mismatched.slice(0, 20),
     orphanCells: cells.orphanCells,
+    checkSeconds,
     acceptedByGateway: acceptedTotal,
     acceptedSeenByLoadTool: totalAccepted,
     rows,

@@ -25,7 +25,7 @@ export interface BenchReport {
       worker: { meanBatchSize: number };
     };
   };
-  invariants?: { ok: boolean; cellsChecked: number; acceptedByGateway: number; rows: number };
+  invariants?: { ok: boolean; cellsChecked: number; acceptedByGateway: number; rows: number; checkSeconds?: number };
   targets?: { target: string; reached: string; met: boolean }[];
 }
 
@@ -78,7 +78,7 @@ export function renderBenchHtml(r: BenchReport): string {
   const costBars = (cost: CpuCost) => Object.entries(cost.parts).map(([name, value]) => ({ name, value: Number.isFinite(value) ? value : 0 }));
   const samples = pipeline?.queueSamples ?? [];
   const invariants = r.invariants
-    ? `<p class="${r.invariants.ok ? 'ok' : 'bad'}">Invariants ${r.invariants.ok ? 'OK' : 'FAILED'}: ${r.invariants.cellsChecked} cells checked; ${r.invariants.acceptedByGateway} bookings accepted by the gateway, ${r.invariants.rows} rows in MySQL.</p>`
+    ? `<p class="${r.invariants.ok ? 'ok' : 'bad'}">Invariants ${r.invariants.ok ? 'OK' : 'FAILED'}: ${r.invariants.cellsChecked} cells checked${r.invariants.checkSeconds === undefined ? '' : ` in ${r.invariants.checkSeconds.toFixed(1)} s`}; ${r.invariants.acceptedByGateway} bookings accepted by the gateway, ${r.invariants.rows} rows in MySQL.</p>`
     : '';
 
   return `<!doctype html>
