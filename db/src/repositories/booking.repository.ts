@@ -51,11 +51,12 @@ export async function insertBookingCells(
   cells?: readonly CellQuantity[],
 ): Promise<void> {
   const groups = typeof first === 'string' ? [{ bookingId: first, cells: cells ?? [] }] : first;
-  const cellMinutes = await cellMinutesOfStores(trx, groups.map((g) => storeOfBooking(g.bookingId)));
+  const storeIds = groups.map((g) => storeOfBooking(g.bookingId));
+  const cellMinutes = await cellMinutesOfStores(trx, storeIds);
   // Two requirements met by one resource (two rooms of a 4-room pool) claim the same cell twice: summed, then
   // one row per run of adjacent cells.
-  const values = groups.flatMap((g) =>
-    runsOfCells(aggregateCells(g.cells), cellMinutes.get(storeOfBooking(g.bookingId))!).map((run) => ({
+  const values = groups.flatMap((g, i) =>
+    runsOfCells(aggregateCells(g.cells), cellMinutes.get(storeIds[i]!)!).map((run) => ({
       booking_id: g.bookingId,
       resource_id: run.resourceId,
       starts_at: new Date(run.startMinute * MINUTE_MS),
